@@ -1,0 +1,51 @@
+# jamfor: `make run` serves the site with the demo data; `make test` runs the whole suite.
+# Both start from a fresh clone: they create .venv, install the pinned dependencies and
+# build the database first.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+JAMFOR := $(BIN)/jamfor
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Tests run every store test against DuckDB and this PostgreSQL server.
+JAMFOR_TEST_POSTGRES ?= postgresql://127.0.0.1:5432/test
+export JAMFOR_TEST_POSTGRES
+
+.PHONY: install db run test lint typecheck unit bench clean
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . \
+	  || $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Build (or bring up to date) the embedded database with the reference data and the demo extract.
+db: install
+	$(JAMFOR) db init
+	$(JAMFOR) import --demo
+
+run: db
+	$(JAMFOR) serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
+
+typecheck: install
+	$(BIN)/mypy src
+
+unit: install
+	$(BIN)/python -m pytest -q
+
+test: db lint typecheck unit
+
+bench: install
+	$(BIN)/python bench/import.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

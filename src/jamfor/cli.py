@@ -1,0 +1,425 @@
+"""The `jamfor` command line: a thin layer over the library (Typer + Rich)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from jamfor.config import database_url
+from jamfor.errors import JamforError, ValidationError
+from jamfor.model import ImportSummary
+from jamfor.store import Store
+
+app = typer.Typer(
+    help="jamfor: measure and compare the quality of Swedish municipalities.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Create, migrate and inspect the database.", no_args_is_help=True)
+kpi_app = typer.Typer(help="The KPI catalogue (nyckeltal).", no_args_is_help=True)
+area_app = typer.Typer(help="Riket, regions and municipalities.", no_args_is_help=True)
+group_app = typer.Typer(
+    help="Groups: kommungrupper, counties, Kolada's groups and networks.", no_args_is_help=True
+)
+app.add_typer(db_app, name="db")
+app.add_typer(kpi_app, name="kpi")
+app.add_typer(area_app, name="area")
+app.add_typer(group_app, name="group")
+
+out = Console()
+err = Console(stderr=True)
+_state: dict[str, str | None] = {"database": None}
+
+DatabaseOpt = Annotated[
+    str | None,
+    typer.Option("--database", "-d", help="DuckDB file or postgresql:// URL (default: $JAMFOR_DATABASE)."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+@app.callback()
+def _main(database: DatabaseOpt = None) -> None:
+    _state["database"] = database
+
+
+@contextmanager
+def _open(*, init: bool = False) -> Iterator[Store]:
+    store = Store.open(database_url(_state["database"]))
+    try:
+        if not init:
+            store.ensure_schema()
+        yield store
+    finally:
+        store.close()
+
+
+def _n(number: int) -> str:
+    """A count with a thin space between thousands, as Swedish text writes it."""
+    return f"{number:,}".replace(",", "\u202f")
+
+
+def _print_json(data: Any) -> None:
+    out.out(json.dumps(data, ensure_ascii=False, indent=2, default=str), highlight=False)
+
+
+# -- db -------------------------------------------------------------------------------------------
+
+
+@db_app.command("init")
+def db_init() -> None:
+    """Create or upgrade the schema and load the bundled reference data (areas, groups, KPI catalogue)."""
+    from jamfor.sources.reference import load_reference
+
+    with _open(init=True) as store:
+        applied = store.migrate()
+        result = load_reference(store)
+        stats = store.stats()
+    where = database_url(_state["database"])
+    out.print(f"Database: {where}")
+    if applied:
+        out.print("Applied migrations: " + ", ".join(applied))
+    out.print(
+        f"Reference data: {result['areas']} areas, {result['groups']} groups, "
+        f"{stats.kpis} KPIs ({result['kpis_new']} new, {result['kpis_changed']} changed), "
+        f"{result['curated']} curated."
+    )
+
+
+@db_app.command("migrate")
+def db_migrate() -> None:
+    """Apply schema migrations the database lacks, without touching its data."""
+    with _open(init=True) as store:
+        applied = store.migrate()
+        version = store.schema_version()
+    out.print(("Applied: " + ", ".join(applied)) if applied else "Already up to date.")
+    out.print(f"Schema version: {version}")
+
+
+@db_app.command("stats")
+def db_stats(as_json: JsonOpt = False) -> None:
+    """Counts of areas, groups, KPIs, observations and revisions."""
+    with _open() as store:
+        stats = store.stats().as_dict()
+    if as_json:
+        _print_json(stats)
+        return
+    table = Table("what", "count", title="jamfor database")
+    for key, value in stats.items():
+        table.add_row(key, _n(value))
+    out.print(table)
+
+
+# -- import ---------------------------------------------------------------------------------------
+
+
+@app.command("import")
+def import_cmd(
+    files: Annotated[list[Path] | None, typer.Argument(help="CSV, CSV.GZ, XLSX or JSON files.")] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(help="Where the values come from (default: Kolada). Use your own name for own data."),
+    ] = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Import the bundled Kolada demo extract.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import observations or a KPI catalogue. Each file is checked whole; a bad file writes nothing."""
+    from jamfor.sources.files import import_file
+    from jamfor.sources.reference import demo_path
+
+    jobs = [(path, source) for path in files or []]
+    if demo:
+        jobs.insert(0, (demo_path(), "Kolada"))
+    if not jobs:
+        raise JamforError("give one or more files to import, or --demo")
+    summaries: list[ImportSummary] = []
+    failures: list[str] = []
+    with (
+        _open() as store,
+        Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=as_json,
+        ) as progress,
+    ):
+        for path, origin in jobs:
+            task = progress.add_task(f"{path.name}: starting", total=None)
+
+            def phase(name: str, what: str, task: Any = task) -> None:
+                progress.update(task, description=f"{name}: {what}")
+
+            started = time.perf_counter()
+            try:
+                summary = import_file(store, path, source=origin, progress=phase)
+            except ValidationError as exc:
+                failures.append(str(exc))
+                progress.remove_task(task)
+                continue
+            summary.seconds = time.perf_counter() - started
+            summaries.append(summary)
+            progress.remove_task(task)
+    if as_json:
+        _print_json({"imported": [asdict(s) for s in summaries], "errors": failures})
+    else:
+        for s in summaries:
+            out.print(
+                f"{s.file}: {_n(s.rows)} rows — {_n(s.new)} new, {_n(s.changed)} changed, "
+                f"{_n(s.unchanged)} unchanged ({s.seconds:.1f} s)"
+            )
+            for note in s.notes:
+                out.print(f"  note: {note}")
+    if failures:
+        for failure in failures:
+            err.print(f"[red]rejected, nothing written:[/red]\n{failure}", highlight=False)
+        raise typer.Exit(2)
+
+
+# -- kpi ------------------------------------------------------------------------------------------
+
+
+@kpi_app.command("search")
+def kpi_search(
+    text: Annotated[str, typer.Argument(help="Words of the title, or a KPI id.")],
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 30,
+    as_json: JsonOpt = False,
+) -> None:
+    """Find KPIs by id or title words."""
+    with _open() as store:
+        found = store.search_kpis(text, limit)
+    if as_json:
+        _print_json([asdict(k) for k in found])
+        return
+    if not found:
+        out.print(f"No KPI matches {text!r}.")
+        return
+    table = Table("id", "title", "polarity", "note")
+    for k in found:
+        table.add_row(k.id, k.title, k.polarity or "", "retired" if k.retired else (k.kkik or ""))
+    out.print(table)
+
+
+@kpi_app.command("show")
+def kpi_show(
+    kpi_id: Annotated[str, typer.Argument(help="KPI id, e.g. N00938.")], as_json: JsonOpt = False
+) -> None:
+    """A KPI's definition, our curation, the years with values and earlier metadata."""
+    with _open() as store:
+        kpi = store.kpi(kpi_id.upper())
+        periods = store.periods(kpi.id)
+        history = store.kpi_history(kpi.id)
+    data = asdict(kpi) | {"periods": periods, "history": history}
+    if as_json:
+        _print_json(data)
+        return
+    out.print(f"[bold]{kpi.id}[/bold] {kpi.title}" + (" [yellow](retired)[/yellow]" if kpi.retired else ""))
+    if kpi.description:
+        out.print(kpi.description, highlight=False)
+    table = Table(show_header=False, box=None)
+    for key in (
+        "perspective",
+        "operating_area",
+        "municipality_type",
+        "is_divided_by_gender",
+        "publ_period",
+        "catalogue",
+        "polarity",
+        "colour_graded",
+        "unit",
+        "decimals",
+        "kkik",
+    ):
+        table.add_row(key, "" if data[key] is None else str(data[key]))
+    table.add_row("years with values", _span(periods))
+    out.print(table)
+    for h in history:
+        out.print(f"until {h['valid_until']:%Y-%m-%d}: {h['title']}")
+    out.print("Källa: Kolada" if kpi.origin == "kolada" else f"Origin: {kpi.origin}")
+
+
+def _span(periods: list[int]) -> str:
+    if not periods:
+        return "none stored"
+    return f"{periods[0]}–{periods[-1]} ({len(periods)} years)"
+
+
+# -- area -----------------------------------------------------------------------------------------
+
+
+@area_app.command("search")
+def area_search(
+    text: Annotated[str, typer.Argument(help="Part of a name, or an id.")], as_json: JsonOpt = False
+) -> None:
+    """Find Riket, regions and municipalities by name or id."""
+    with _open() as store:
+        found = store.search_areas(text)
+    if as_json:
+        _print_json([asdict(a) for a in found])
+        return
+    if not found:
+        out.print(f"No area matches {text!r}.")
+        return
+    table = Table("id", "name", "type", "county", "kommungrupp")
+    for a in found:
+        table.add_row(
+            a.id,
+            a.title,
+            "kommun" if a.type == "K" else "region/riket",
+            a.county_id or "",
+            a.kommungrupp or "",
+        )
+    out.print(table)
+
+
+# -- group ----------------------------------------------------------------------------------------
+
+
+@group_app.command("list")
+def group_list(
+    kind: Annotated[
+        str | None, typer.Option(help="kommungrupp, county, kolada, liknande or network.")
+    ] = None,
+    search: Annotated[str | None, typer.Option("--search", "-s", help="Words of the title.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many (0 = all).")] = 100,
+    as_json: JsonOpt = False,
+) -> None:
+    """List groups; Kolada has thousands, so filter with --kind or --search."""
+    with _open() as store:
+        found = store.groups(kind, search)
+    total = len(found)
+    if limit:
+        found = found[:limit]
+    if as_json:
+        _print_json([{"id": g.id, "title": g.title, "kind": g.kind, "source": g.source} for g in found])
+        return
+    table = Table("id", "title", "kind", "source")
+    for g in found:
+        table.add_row(g.id, g.title, g.kind, g.source)
+    out.print(table)
+    if total > len(found):
+        out.print(f"{len(found)} of {total} groups shown; use --kind, --search or --limit 0.")
+
+
+@group_app.command("show")
+def group_show(
+    group: Annotated[str, typer.Argument(help="Group id or exact title.")], as_json: JsonOpt = False
+) -> None:
+    """A group and its members."""
+    with _open() as store:
+        g = store.resolve_group(group)
+    if as_json:
+        _print_json(
+            {
+                "id": g.id,
+                "title": g.title,
+                "kind": g.kind,
+                "source": g.source,
+                "members": [{"id": m.id, "title": m.title} for m in g.members],
+            }
+        )
+        return
+    out.print(f"[bold]{g.title}[/bold] ({g.id}, {g.kind}, {g.source}) — {len(g.members)} members")
+    table = Table("id", "name")
+    for m in g.members:
+        table.add_row(m.id, m.title)
+    out.print(table)
+
+
+@group_app.command("create")
+def group_create(
+    name: Annotated[str, typer.Argument(help="The network's name, e.g. Nornorna.")],
+    members: Annotated[str, typer.Option("--members", "-m", help="Members by id or name, comma-separated.")],
+    group_id: Annotated[
+        str | None, typer.Option("--id", help="The group id (default: from the name).")
+    ] = None,
+) -> None:
+    """Create a user-defined network of municipalities."""
+    names = [m.strip() for m in members.split(",") if m.strip()]
+    with _open() as store:
+        g = store.create_network(name, names, group_id=group_id)
+    out.print(f"Created network {g.title!r} with id {g.id}: " + ", ".join(m.title for m in g.members))
+
+
+# -- values ---------------------------------------------------------------------------------------
+
+
+@app.command("history")
+def history_cmd(
+    kpi: Annotated[str, typer.Argument(help="KPI id.")],
+    area: Annotated[str, typer.Argument(help="Area id or name.")],
+    period: Annotated[int, typer.Argument(help="Year.")],
+    gender: Annotated[str, typer.Option(help="T, K or M.")] = "T",
+    as_json: JsonOpt = False,
+) -> None:
+    """One value and every earlier version of it."""
+    with _open() as store:
+        k = store.kpi(kpi.upper())
+        a = store.resolve_area(area)
+        current = store.observation(k.id, a.id, period, gender)
+        revisions = store.history(k.id, a.id, period, gender)
+    if as_json:
+        _print_json(
+            {
+                "kpi": k.id,
+                "area": a.id,
+                "period": period,
+                "gender": gender,
+                "current": asdict(current) if current else None,
+                "revisions": [asdict(r) for r in revisions],
+            }
+        )
+        return
+    out.print(f"{k.id} {k.title} — {a.title} {period} ({gender})")
+    if current is None:
+        out.print("No value stored (uppgift saknas).")
+    else:
+        out.print(
+            f"Now: {current.value} (source {current.source}, imported {current.imported_at:%Y-%m-%d %H:%M})"
+        )
+    for r in revisions:
+        out.print(f"Until {r.replaced_at:%Y-%m-%d %H:%M}: {r.value} (source {r.source}, batch {r.batch_id})")
+
+
+# -- serve ----------------------------------------------------------------------------------------
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the website."""
+    import uvicorn
+
+    from jamfor.web.app import create_app
+
+    url = database_url(_state["database"])
+    with Store.open(url) as store:
+        store.ensure_schema()
+    out.print(f"Serving {url} on http://{host}:{port}/")
+    uvicorn.run(create_app(url), host=host, port=port, log_level="warning")
+
+
+def main() -> None:
+    try:
+        app()
+    except JamforError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        sys.exit(2 if isinstance(exc, ValidationError) else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,525 @@
+"""The repository API: everything the rest of jamfor asks of the database, for both backends."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from jamfor.config import database_url
+from jamfor.errors import AmbiguousNameError, JamforError, NotFoundError
+from jamfor.model import Area, Group, ImportSummary, Kpi, Observation, Revision, StoreStats
+from jamfor.store import ingest
+from jamfor.store.backend import Backend, connect
+from jamfor.store.migrate import current_version, latest_version, migrate
+
+KPI_FIELDS = (
+    "id",
+    "title",
+    "description",
+    "is_divided_by_gender",
+    "municipality_type",
+    "auspice",
+    "operating_area",
+    "perspective",
+    "prel_publication_date",
+    "publication_date",
+    "publ_period",
+    "has_ou_data",
+    "retired",
+    "origin",
+    "catalogue",
+    "polarity",
+    "colour_graded",
+    "unit",
+    "decimals",
+    "kkik",
+)
+# Metadata whose change is kept as a KPI revision (ids get redefined over time).
+KPI_TRACKED = ("title", "description", "perspective", "operating_area", "retired", "catalogue")
+CURATED = ("polarity", "colour_graded", "unit", "decimals", "kkik")
+AREA_TYPES = {"K": "kommun", "L": "region"}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFC", text).casefold().strip()
+
+
+def slugify(text: str) -> str:
+    table = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
+    slug = re.sub(r"[^a-z0-9]+", "-", _fold(text).translate(table)).strip("-")
+    return slug[:60] or "grupp"
+
+
+class Store:
+    """One database (DuckDB file or PostgreSQL) and the operations on it."""
+
+    def __init__(self, db: Backend) -> None:
+        self.db = db
+
+    @classmethod
+    def open(cls, url: str | None = None, *, read_only: bool = False) -> Store:
+        return cls(connect(database_url(url), read_only=read_only))
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def dialect(self) -> str:
+        return self.db.dialect
+
+    # -- schema ---------------------------------------------------------------------------
+
+    def migrate(self) -> list[str]:
+        return migrate(self.db)
+
+    def schema_version(self) -> int:
+        return current_version(self.db)
+
+    def ensure_schema(self) -> None:
+        if current_version(self.db) < latest_version(self.db.dialect):
+            raise JamforError(
+                f"the database {self.db.url} is not initialised or is out of date; run 'jamfor db init'"
+            )
+
+    def stats(self) -> StoreStats:
+        def count(table: str) -> int:
+            return int(self.db.query(f"SELECT count(*) FROM {table}")[0][0])
+
+        return StoreStats(
+            areas=count("area"),
+            groups=count("area_group"),
+            kpis=count("kpi"),
+            observations=count("observation"),
+            revisions=count("observation_revision"),
+        )
+
+    # -- areas ----------------------------------------------------------------------------
+
+    def upsert_areas(self, areas: Iterable[Area]) -> int:
+        rows = [(a.id, a.title, a.type, a.county_id, a.kommungrupp) for a in areas]
+        with self.db.transaction():
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS area_in AS SELECT * FROM area WHERE false")
+            self.db.execute("DELETE FROM area_in")
+            self.db.bulk_insert("area_in", ("id", "title", "type", "county_id", "kommungrupp"), rows)
+            self.db.execute(
+                "UPDATE area SET title = i.title, type = i.type, county_id = i.county_id, "
+                "kommungrupp = i.kommungrupp FROM area_in i WHERE area.id = i.id"
+            )
+            self.db.execute(
+                "INSERT INTO area SELECT * FROM area_in i WHERE NOT EXISTS "
+                "(SELECT 1 FROM area a WHERE a.id = i.id)"
+            )
+            self.db.execute("DROP TABLE area_in")
+        return len(rows)
+
+    def _area(self, row: Sequence[Any]) -> Area:
+        return Area(id=row[0], title=row[1], type=row[2], county_id=row[3], kommungrupp=row[4])
+
+    def areas(self, type: str | None = None) -> list[Area]:
+        sql = "SELECT id, title, type, county_id, kommungrupp FROM area"
+        params: list[Any] = []
+        if type:
+            sql += " WHERE type = ?"
+            params.append(type)
+        return [self._area(r) for r in self.db.query(sql + " ORDER BY id", params)]
+
+    def municipalities(self) -> list[Area]:
+        return self.areas("K")
+
+    def area(self, area_id: str) -> Area:
+        rows = self.db.query(
+            "SELECT id, title, type, county_id, kommungrupp FROM area WHERE id = ?", [area_id]
+        )
+        if not rows:
+            raise NotFoundError(f"no area with id {area_id!r}")
+        return self._area(rows[0])
+
+    def search_areas(self, text: str, limit: int = 50) -> list[Area]:
+        folded = f"%{_fold(text)}%"
+        rows = self.db.query(
+            "SELECT id, title, type, county_id, kommungrupp FROM area "
+            "WHERE lower(title) LIKE ? OR id = ? ORDER BY (lower(title) = ?) DESC, type DESC, title LIMIT ?",
+            [folded, text.strip(), _fold(text), limit],
+        )
+        return [self._area(r) for r in rows]
+
+    def resolve_area(self, text: str) -> Area:
+        """An area from its id or its name ("Ronneby", "Ronneby kommun", "Region Skåne", "Riket")."""
+        key = text.strip()
+        if re.fullmatch(r"\d{4}", key):
+            return self.area(key)
+        if re.fullmatch(r"\d{3}", key):
+            raise NotFoundError(
+                f"no area with id {key!r}; area ids have four digits (did you mean '0{key}'?)"
+            )
+        folded = _fold(key)
+        candidates = [folded]
+        for suffix in (" kommun", " stad", " kommuns"):
+            if folded.endswith(suffix):
+                candidates.append(folded[: -len(suffix)].strip())
+        all_areas = self.areas()
+        for candidate in candidates:
+            hits = [a for a in all_areas if _fold(a.title) == candidate]
+            if len(hits) == 1:
+                return hits[0]
+            if len(hits) > 1:
+                # A municipality and a region can share a name (Gotland): prefer the municipality.
+                kommuner = [a for a in hits if a.type == "K"]
+                if len(kommuner) == 1:
+                    return kommuner[0]
+                raise AmbiguousNameError(
+                    f"{text!r} matches several areas: " + ", ".join(f"{a.id} {a.title}" for a in hits)
+                )
+        partial = [a for a in all_areas if folded in _fold(a.title)]
+        if len(partial) == 1:
+            return partial[0]
+        if partial:
+            names = ", ".join(f"{a.id} {a.title}" for a in partial[:8])
+            raise AmbiguousNameError(f"{text!r} matches several areas: {names}; give the id")
+        raise NotFoundError(f"no municipality, region or area named or numbered {text!r}")
+
+    # -- groups ---------------------------------------------------------------------------
+
+    def upsert_groups(self, groups: Iterable[tuple[str, str, str, str, Sequence[str]]]) -> int:
+        """Write groups (id, title, kind, source, member ids), replacing their member lists."""
+        now = utcnow()
+        groups = list(groups)
+        known = {r[0] for r in self.db.query("SELECT id FROM area")}
+        with self.db.transaction():
+            ids = [(g[0],) for g in groups]
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS group_in (id TEXT)")
+            self.db.execute("DELETE FROM group_in")
+            self.db.bulk_insert("group_in", ("id",), ids)
+            self.db.execute("DELETE FROM group_member WHERE group_id IN (SELECT id FROM group_in)")
+            self.db.execute("DELETE FROM area_group WHERE id IN (SELECT id FROM group_in)")
+            self.db.execute("DROP TABLE group_in")
+            self.db.bulk_insert(
+                "area_group",
+                ("id", "title", "kind", "source", "created_at"),
+                [(g[0], g[1], g[2], g[3], now) for g in groups],
+            )
+            members = []
+            for gid, _title, _kind, _source, member_ids in groups:
+                seen: set[str] = set()
+                for pos, mid in enumerate(member_ids):
+                    if mid in known and mid not in seen:
+                        seen.add(mid)
+                        members.append((gid, mid, pos))
+            self.db.bulk_insert("group_member", ("group_id", "area_id", "position"), members)
+        return len(groups)
+
+    def groups(self, kind: str | None = None, text: str | None = None) -> list[Group]:
+        sql = "SELECT id, title, kind, source FROM area_group WHERE 1 = 1"
+        params: list[Any] = []
+        if kind:
+            sql += " AND kind = ?"
+            params.append(kind)
+        if text:
+            sql += " AND (lower(title) LIKE ? OR id = ?)"
+            params += [f"%{_fold(text)}%", text.strip()]
+        rows = self.db.query(sql + " ORDER BY kind, title", params)
+        return [Group(id=r[0], title=r[1], kind=r[2], source=r[3]) for r in rows]
+
+    def group(self, group_id: str) -> Group:
+        rows = self.db.query("SELECT id, title, kind, source FROM area_group WHERE id = ?", [group_id])
+        if not rows:
+            raise NotFoundError(f"no group with id {group_id!r}")
+        members = self.db.query(
+            "SELECT a.id, a.title, a.type, a.county_id, a.kommungrupp FROM group_member m "
+            "JOIN area a ON a.id = m.area_id WHERE m.group_id = ? ORDER BY m.position, a.id",
+            [group_id],
+        )
+        r = rows[0]
+        return Group(
+            id=r[0], title=r[1], kind=r[2], source=r[3], members=tuple(self._area(m) for m in members)
+        )
+
+    def resolve_group(self, text: str) -> Group:
+        key = text.strip()
+        rows = self.db.query("SELECT id FROM area_group WHERE id = ?", [key])
+        if rows:
+            return self.group(rows[0][0])
+        folded = _fold(key)
+        hits = self.db.query("SELECT id, title FROM area_group WHERE lower(title) = ? ORDER BY id", [folded])
+        if len(hits) == 1:
+            return self.group(hits[0][0])
+        if len(hits) > 1:
+            names = ", ".join(f"{h[0]} {h[1]}" for h in hits[:8])
+            raise AmbiguousNameError(f"{text!r} matches several groups: {names}; give the id")
+        raise NotFoundError(f"no group named or numbered {text!r} (try 'jamfor group list')")
+
+    def create_network(self, title: str, members: Sequence[str], *, group_id: str | None = None) -> Group:
+        """A user-defined network of municipalities; members by id or name."""
+        title = title.strip()
+        if not title:
+            raise JamforError("a network needs a name")
+        if len(title) > 200:
+            raise JamforError("a network name may be at most 200 characters")
+        areas = [self.resolve_area(m) for m in members]
+        if not areas:
+            raise JamforError("a network needs at least one member")
+        ids = [a.id for a in areas]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise JamforError("a member is listed twice: " + ", ".join(duplicates))
+        gid = group_id or slugify(title)
+        if self.db.query("SELECT 1 FROM area_group WHERE id = ?", [gid]):
+            raise JamforError(f"a group with id {gid!r} exists already; choose another name or --id")
+        self.upsert_groups([(gid, title, "network", "user", ids)])
+        return self.group(gid)
+
+    # -- KPIs -----------------------------------------------------------------------------
+
+    def _kpi(self, row: Sequence[Any]) -> Kpi:
+        return Kpi(**dict(zip(KPI_FIELDS, row, strict=True)))
+
+    def kpi(self, kpi_id: str) -> Kpi:
+        rows = self.db.query(f"SELECT {', '.join(KPI_FIELDS)} FROM kpi WHERE id = ?", [kpi_id.strip()])
+        if not rows:
+            raise NotFoundError(f"no KPI with id {kpi_id!r} (try 'jamfor kpi search')")
+        return self._kpi(rows[0])
+
+    def kpis(self, ids: Sequence[str] | None = None) -> list[Kpi]:
+        sql = f"SELECT {', '.join(KPI_FIELDS)} FROM kpi"
+        if ids is not None:
+            if not ids:
+                return []
+            sql += f" WHERE id IN ({', '.join('?' for _ in ids)})"
+        return [self._kpi(r) for r in self.db.query(sql + " ORDER BY id", list(ids or []))]
+
+    def kpi_ids(self) -> set[str]:
+        return {r[0] for r in self.db.query("SELECT id FROM kpi")}
+
+    def area_ids(self) -> set[str]:
+        return {r[0] for r in self.db.query("SELECT id FROM area")}
+
+    def search_kpis(self, text: str, limit: int = 50, *, include_retired: bool = True) -> list[Kpi]:
+        """KPIs whose id is `text` or whose title contains every word of it."""
+        words = [w for w in _fold(text).split() if w]
+        if not words:
+            return []
+        conds = " AND ".join("lower(title) LIKE ?" for _ in words)
+        params: list[Any] = [f"%{w}%" for w in words]
+        where = f"(upper(id) = ? OR ({conds}))"
+        if not include_retired:
+            where += " AND NOT retired"
+        rows = self.db.query(
+            f"SELECT {', '.join(KPI_FIELDS)} FROM kpi WHERE {where} "
+            "ORDER BY (upper(id) = ?) DESC, retired, (kkik IS NULL), length(title), id LIMIT ?",
+            [text.strip().upper(), *params, text.strip().upper(), limit],
+        )
+        return [self._kpi(r) for r in rows]
+
+    def upsert_kpis(self, kpis: Sequence[Kpi], *, keep_curated: bool = True) -> tuple[int, int]:
+        """Write catalogue entries; changed metadata keeps its old version. Returns (new, changed).
+
+        With `keep_curated`, our curated fields stay as they are when the incoming entry has none.
+        """
+        now = utcnow()
+        existing = (
+            {k.id: k for k in self.kpis([k.id for k in kpis])}
+            if len(kpis) < 5000
+            else {k.id: k for k in self.kpis()}
+        )
+        new_rows, changed_rows, revisions = [], [], []
+        for k in kpis:
+            old = existing.get(k.id)
+            if keep_curated and old is not None:
+                k = _with_curated(k, old)
+            row = (*tuple(getattr(k, f) for f in KPI_FIELDS), now)
+            if old is None:
+                new_rows.append(row)
+            elif any(getattr(old, f) != getattr(k, f) for f in KPI_FIELDS):
+                changed_rows.append(row)
+                if any(getattr(old, f) != getattr(k, f) for f in KPI_TRACKED):
+                    revisions.append(
+                        (
+                            old.id,
+                            old.title,
+                            old.description,
+                            old.perspective,
+                            old.operating_area,
+                            old.retired,
+                            old.catalogue,
+                            now,
+                        )
+                    )
+        with self.db.transaction():
+            if changed_rows:
+                self.db.execute("CREATE TEMP TABLE IF NOT EXISTS kpi_gone (id TEXT)")
+                self.db.execute("DELETE FROM kpi_gone")
+                self.db.bulk_insert("kpi_gone", ("id",), [(r[0],) for r in changed_rows])
+                self.db.execute("DELETE FROM kpi WHERE id IN (SELECT id FROM kpi_gone)")
+                self.db.execute("DROP TABLE kpi_gone")
+            self.db.bulk_insert("kpi", (*KPI_FIELDS, "updated_at"), new_rows + changed_rows)
+            self.db.bulk_insert(
+                "kpi_revision",
+                (
+                    "id",
+                    "title",
+                    "description",
+                    "perspective",
+                    "operating_area",
+                    "retired",
+                    "catalogue",
+                    "valid_until",
+                ),
+                revisions,
+            )
+        return len(new_rows), len(changed_rows)
+
+    def kpi_history(self, kpi_id: str) -> list[dict[str, Any]]:
+        rows = self.db.query(
+            "SELECT title, description, perspective, operating_area, retired, catalogue, valid_until "
+            "FROM kpi_revision WHERE id = ? ORDER BY valid_until",
+            [kpi_id],
+        )
+        keys = (
+            "title",
+            "description",
+            "perspective",
+            "operating_area",
+            "retired",
+            "catalogue",
+            "valid_until",
+        )
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def set_curation(
+        self, rows: Sequence[tuple[str, str | None, bool | None, str | None, int | None, str | None]]
+    ) -> int:
+        """Set our curated fields (polarity, colour_graded, unit, decimals, kkik) on known KPIs."""
+        with self.db.transaction():
+            self.db.executemany(
+                "UPDATE kpi SET polarity = ?, colour_graded = ?, unit = ?, decimals = ?, kkik = ? "
+                "WHERE id = ?",
+                [(r[1], r[2], r[3], r[4], r[5], r[0]) for r in rows],
+            )
+        return len(rows)
+
+    # -- observations ---------------------------------------------------------------------
+
+    def import_csv(
+        self, src: ingest.CsvSource, *, file_name: str, sha256: str, source: str, kind: str
+    ) -> ImportSummary:
+        """Load a checked CSV as one all-or-nothing batch; raises ingest.StagingRejected on faults."""
+        now = utcnow()
+        summary = ImportSummary(file=file_name, kind=kind)
+        with self.db.transaction():
+            batch_id = int(self.db.query("SELECT nextval('import_batch_id')")[0][0])
+            counts = ingest.load(self.db, src, source=source, batch_id=batch_id, now=now)
+            summary.rows, summary.new, summary.changed = counts.rows, counts.new, counts.changed
+            summary.unchanged = counts.unchanged
+            if counts.new or counts.changed:
+                self.db.execute(
+                    "INSERT INTO import_batch (id, kind, source, file_name, sha256, imported_at, rows_total, "
+                    "rows_new, rows_changed, rows_unchanged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        batch_id,
+                        kind,
+                        source,
+                        file_name,
+                        sha256,
+                        now,
+                        counts.rows,
+                        counts.new,
+                        counts.changed,
+                        counts.unchanged,
+                    ],
+                )
+                summary.batch_id = batch_id
+        return summary
+
+    def batches(self, limit: int = 20) -> list[dict[str, Any]]:
+        rows = self.db.query(
+            "SELECT id, kind, source, file_name, sha256, imported_at, rows_total, rows_new, rows_changed, "
+            "rows_unchanged FROM import_batch ORDER BY id DESC LIMIT ?",
+            [limit],
+        )
+        keys = (
+            "id",
+            "kind",
+            "source",
+            "file_name",
+            "sha256",
+            "imported_at",
+            "rows_total",
+            "rows_new",
+            "rows_changed",
+            "rows_unchanged",
+        )
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def observations(
+        self,
+        kpis: Sequence[str],
+        areas: Sequence[str] | None = None,
+        periods: Sequence[int] | None = None,
+        gender: str | None = "T",
+    ) -> list[Observation]:
+        """Stored values for some KPIs, optionally limited to areas, periods and a gender."""
+        if not kpis:
+            return []
+        where = [f"kpi IN ({', '.join('?' for _ in kpis)})"]
+        params: list[Any] = list(kpis)
+        if areas is not None:
+            if not areas:
+                return []
+            where.append(f"area IN ({', '.join('?' for _ in areas)})")
+            params += list(areas)
+        if periods is not None:
+            if not periods:
+                return []
+            where.append(f"period IN ({', '.join('?' for _ in periods)})")
+            params += [int(p) for p in periods]
+        if gender:
+            where.append("gender = ?")
+            params.append(gender)
+        rows = self.db.query(
+            "SELECT kpi, area, period, gender, value, status, count, source, batch_id, imported_at "
+            f"FROM observation WHERE {' AND '.join(where)} ORDER BY kpi, area, period, gender",
+            params,
+        )
+        return [Observation(*r) for r in rows]
+
+    def observation(self, kpi: str, area: str, period: int, gender: str = "T") -> Observation | None:
+        found = self.observations([kpi], [area], [period], gender)
+        return found[0] if found else None
+
+    def history(self, kpi: str, area: str, period: int, gender: str = "T") -> list[Revision]:
+        """Earlier values of one observation, oldest first."""
+        rows = self.db.query(
+            "SELECT value, status, count, source, batch_id, imported_at, replaced_at, replaced_by "
+            "FROM observation_revision WHERE kpi = ? AND area = ? AND period = ? AND gender = ? "
+            "ORDER BY replaced_at, replaced_by",
+            [kpi, area, int(period), gender],
+        )
+        return [Revision(*r) for r in rows]
+
+    def periods(self, kpi: str) -> list[int]:
+        return [
+            int(r[0])
+            for r in self.db.query(
+                "SELECT DISTINCT period FROM observation WHERE kpi = ? ORDER BY period", [kpi]
+            )
+        ]
+
+
+def _with_curated(new: Kpi, old: Kpi) -> Kpi:
+    from dataclasses import replace
+
+    keep = {f: getattr(old, f) for f in CURATED if getattr(new, f) is None and getattr(old, f) is not None}
+    return replace(new, **keep) if keep else new
