@@ -38,8 +38,8 @@ app.add_typer(kpi_app, name="kpi")
 app.add_typer(area_app, name="area")
 app.add_typer(group_app, name="group")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 _state: dict[str, str | None] = {"database": None}
 
 DatabaseOpt = Annotated[
@@ -387,10 +387,10 @@ def history_cmd(
         out.print("No value stored (uppgift saknas).")
     else:
         out.print(
-            f"Now: {current.value} (source {current.source}, imported {current.imported_at:%Y-%m-%d %H:%M})"
+            f"Now: {current.value} (source {current.source}, imported {current.imported_at:%Y-%m-%d %H:%M} UTC)"
         )
     for r in revisions:
-        out.print(f"Until {r.replaced_at:%Y-%m-%d %H:%M}: {r.value} (source {r.source}, batch {r.batch_id})")
+        out.print(f"Until {r.replaced_at:%Y-%m-%d %H:%M} UTC: {r.value} (source {r.source}, batch {r.batch_id})")
 
 
 # -- serve ----------------------------------------------------------------------------------------
