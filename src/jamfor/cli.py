@@ -390,7 +390,9 @@ def history_cmd(
             f"Now: {current.value} (source {current.source}, imported {current.imported_at:%Y-%m-%d %H:%M} UTC)"
         )
     for r in revisions:
-        out.print(f"Until {r.replaced_at:%Y-%m-%d %H:%M} UTC: {r.value} (source {r.source}, batch {r.batch_id})")
+        out.print(
+            f"Until {r.replaced_at:%Y-%m-%d %H:%M} UTC: {r.value} (source {r.source}, batch {r.batch_id})"
+        )
 
 
 # -- serve ----------------------------------------------------------------------------------------
