@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from importlib import resources
 from typing import Any
 
@@ -75,9 +75,5 @@ def create_app(database: str) -> FastAPI:
     def api_stats() -> dict[str, int]:
         with using() as s:
             return s.stats().as_dict()
-
-    @app.on_event("shutdown")
-    def close() -> None:
-        store.close()
 
     return app
