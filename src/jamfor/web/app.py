@@ -23,11 +23,17 @@ def create_app(database: str) -> FastAPI:
     lock = threading.Lock()
     package = resources.files("jamfor.web")
     templates = Jinja2Templates(directory=str(package / "templates"))
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
     app = FastAPI(
         title="jamfor",
         description="Jämför kommuners kvalitet",
         docs_url="/api/docs",
         openapi_url="/api/openapi.json",
+        lifespan=lifespan,
     )
     app.mount("/static", StaticFiles(directory=str(package / "static")), name="static")
 
