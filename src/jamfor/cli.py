@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -162,14 +161,13 @@ def import_cmd(
             def phase(name: str, what: str, task: Any = task) -> None:
                 progress.update(task, description=f"{name}: {what}")
 
-            started = time.perf_counter()
             try:
                 summary = import_file(store, path, source=origin, progress=phase)
             except ValidationError as exc:
                 failures.append(str(exc))
                 progress.remove_task(task)
                 continue
-            summary.seconds = time.perf_counter() - started
+
             summaries.append(summary)
             progress.remove_task(task)
     if as_json:

@@ -24,7 +24,8 @@ ALIASES = {
     "status": "status",
     "count": "count",
 }
-_NUMBER = re.compile(r"\s*[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?\s*")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?")
+BLANKS = " \t"  # around a number; the SQL loader strips the same characters
 _YEAR = re.compile(r"[0-9]{4}")
 _COUNT = re.compile(r"[0-9]{1,9}")
 MIN_YEAR, MAX_YEAR = 1950, 2100
@@ -33,6 +34,7 @@ MAX_PROBLEMS = 50
 
 def parse_number(text: str) -> float | None:
     """A number as Kolada or a Swedish spreadsheet writes it ("12.5" or "12,5"); None if it is not one."""
+    text = text.strip(BLANKS)
     if not _NUMBER.fullmatch(text):
         return None
     number = float(text.replace(",", "."))
@@ -86,7 +88,7 @@ class RowChecker:
     areas: set[str]
     problems: list[Problem] = field(default_factory=list)
     more: int = 0
-    seen: dict[tuple[str, str, int, str], int] = field(default_factory=dict)
+    seen: dict[tuple[str, str, int, str], str] = field(default_factory=dict)
     rows: int = 0
 
     def add(self, line: int | None, column: str | None, reason: str) -> None:
@@ -142,7 +144,7 @@ class RowChecker:
                 line, col("gender"), f"{gender_s!r} is not a gender: use T (total), K (women) or M (men)"
             )
         number: float | None = None
-        if value is not None and value.strip() != "":
+        if value is not None and value.strip(BLANKS) != "":
             number = parse_number(value)
             if number is None or "_" in value:
                 self.add(line, col("value"), number_problem(value))
@@ -157,10 +159,9 @@ class RowChecker:
         key = (kpi_s, area_s, year, gender_s)
         first = self.seen.get(key)
         if first is not None:
-            at = f"line {first}" if first >= 0 else "an earlier row"
             self.add(
-                line, None, f"duplicate row: {kpi_s}, {area_s}, {year}, {gender_s} was already given on {at}"
+                line, where, f"duplicate row: {kpi_s}, {area_s}, {year}, {gender_s} was already given {first}"
             )
             return None
-        self.seen[key] = line if line is not None else -1
+        self.seen[key] = f"on line {line}" if line is not None else f"at {where or 'an earlier row'}"
         return (kpi_s, area_s, year, gender_s, number, status or None, count_i)

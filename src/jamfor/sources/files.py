@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import tempfile
+import time
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -76,6 +77,21 @@ def _encoding(sample: bytes) -> str:
     return "cp1252"
 
 
+def _is_utf8(path: Path) -> bool:
+    """Whether the whole file (not only its first 64 KiB) decodes as UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with _open_bytes(path) as fh:
+            while chunk := fh.read(1 << 20):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    except (OSError, EOFError, zlib.error):
+        return True  # unreadable, not mis-encoded: the explanation reports it
+    return True
+
+
 def _delimiter(header_line: str) -> str:
     counts = {d: header_line.count(d) for d in (",", ";", "\t")}
     return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
@@ -93,7 +109,7 @@ def detect_kind(path: Path) -> str:
         text = head.decode(_encoding(head), errors="replace").lstrip("\ufeff")
         first = text.splitlines()[0] if text.strip() else ""
         fields = [f.strip().strip('"').lower() for f in first.split(_delimiter(first))]
-        if "id" in fields and "title" in fields:
+        if "id" in fields and "kpi" not in fields:
             return "catalogue-csv"
         return "observations-csv"
     raise ValidationError(
@@ -108,14 +124,18 @@ def import_file(
     path = Path(path)
     if not path.is_file():
         raise ValidationError([Problem(str(path), None, None, "no such file")])
+    started = time.perf_counter()
     kind = detect_kind(path)
     if kind == "observations-csv":
-        return _import_observations_csv(store, path, source or KOLADA, progress)
-    if kind == "observations-xlsx":
-        return _import_observations_xlsx(store, path, source or KOLADA, progress)
-    if kind == "catalogue-csv":
-        return _import_catalogue_rows(store, path, _catalogue_csv_rows(path), progress)
-    return _import_json(store, path, source or KOLADA, progress)
+        summary = _import_observations_csv(store, path, source or KOLADA, progress)
+    elif kind == "observations-xlsx":
+        summary = _import_observations_xlsx(store, path, source or KOLADA, progress)
+    elif kind == "catalogue-csv":
+        summary = _import_catalogue_rows(store, path, _catalogue_csv_rows(path), progress)
+    else:
+        summary = _import_json(store, path, source or KOLADA, progress)
+    summary.seconds = time.perf_counter() - started
+    return summary
 
 
 def import_files(
@@ -193,6 +213,33 @@ def _import_observations_csv(store: Store, path: Path, source: str, progress: Pr
     progress(name, "reading")
     encoding, delimiter, columns = _csv_layout(path)
     sha = sha256_of(path)
+    progress(name, "checking and writing")
+    try:
+        summary = _load_csv(store, path, encoding, delimiter, columns, sha, source)
+    except StagingRejected as exc:
+        rejected = exc
+        if encoding == "utf-8-sig" and not _is_utf8(path):
+            # The first 64 KiB looked like UTF-8 but later bytes are cp1252: read it as cp1252.
+            encoding = "cp1252"
+            try:
+                summary = _load_csv(store, path, encoding, delimiter, columns, sha, source)
+            except StagingRejected as again:
+                rejected = again
+            else:
+                progress(name, "done")
+                return summary
+        progress(name, "explaining errors")
+        problems = explain_csv(store, path, encoding, delimiter, columns)
+        if not problems:
+            problems = [Problem(name, None, None, f"was rejected: {rejected.detail}")]
+        raise ValidationError(problems) from None
+    progress(name, "done")
+    return summary
+
+
+def _load_csv(
+    store: Store, path: Path, encoding: str, delimiter: str, columns: list[str], sha: str, source: str
+) -> ImportSummary:
     with tempfile.TemporaryDirectory(prefix="jamfor-") as tmp:
         readable = path
         if encoding != "utf-8-sig":
@@ -203,24 +250,16 @@ def _import_observations_csv(store: Store, path: Path, source: str, progress: Pr
                     for line in _text_lines(path, encoding):
                         out.write(line)
             except (UnicodeDecodeError, OSError, EOFError, zlib.error) as exc:
-                raise ValidationError([Problem(name, None, None, f"cannot be read as text: {exc}")]) from exc
-        progress(name, "checking and writing")
-        try:
-            summary = store.import_csv(
-                CsvSource(readable, delimiter, tuple(columns)),
-                file_name=name,
-                sha256=sha,
-                source=source,
-                kind="observations-csv",
-            )
-        except StagingRejected as exc:
-            progress(name, "explaining errors")
-            problems = explain_csv(store, path, encoding, delimiter, columns)
-            if not problems:
-                problems = [Problem(name, None, None, f"was rejected: {exc.detail}")]
-            raise ValidationError(problems) from None
-    progress(name, "done")
-    return summary
+                raise ValidationError(
+                    [Problem(path.name, None, None, f"cannot be read as text: {exc}")]
+                ) from exc
+        return store.import_csv(
+            CsvSource(readable, delimiter, tuple(columns)),
+            file_name=path.name,
+            sha256=sha,
+            source=source,
+            kind="observations-csv",
+        )
 
 
 # -- observations: rows from XLSX or JSON -------------------------------------------------------
@@ -376,7 +415,7 @@ def _import_json(store: Store, path: Path, source: str, progress: Progress) -> I
     if not items:
         raise ValidationError([Problem(name, None, None, "has an empty 'values' list")])
     first = items[0]
-    if isinstance(first, dict) and "id" in first and "title" in first:
+    if isinstance(first, dict) and "id" in first and "kpi" not in first:
         return _import_catalogue_rows(store, path, _catalogue_json_rows(name, items), progress)
     checker = RowChecker(name, store.kpi_ids(), store.area_ids())
     good: list[tuple[Any, ...]] = []
@@ -437,9 +476,26 @@ _BOOLS = {"true": True, "false": False, "1": True, "0": False, "": None}
 def _catalogue_csv_rows(path: Path) -> Iterator[tuple[int | None, str | None, dict[str, Any]]]:
     head = _head(path)
     encoding = _encoding(head)
+    if encoding == "utf-8-sig" and not _is_utf8(path):
+        encoding = "cp1252"
     first = head.decode(encoding, errors="replace").splitlines()[0]
     try:
         reader = csv.DictReader(_text_lines(path, encoding), delimiter=_delimiter(first))
+        header = [str(f).strip().lstrip("\ufeff").lower() for f in reader.fieldnames or []]
+        missing = [c for c in ("id", "title") if c not in header]
+        if missing:
+            raise ValidationError(
+                [
+                    Problem(
+                        path.name,
+                        1,
+                        None,
+                        f"wrong header: a KPI catalogue needs 'id' and 'title' "
+                        f"(missing: {', '.join(missing)})",
+                    )
+                ]
+            )
+        reader.fieldnames = header
         for row in reader:
             yield reader.line_num, None, dict(row)
     except (csv.Error, UnicodeDecodeError) as exc:
@@ -503,7 +559,7 @@ def parse_catalogue(
     name: str, rows: Iterator[tuple[int | None, str | None, dict[str, Any]]], *, catalogue: str
 ) -> list[Kpi]:
     problems: list[Problem] = []
-    seen: dict[str, int | str | None] = {}
+    seen: dict[str, str] = {}
     kpis = []
     for line, where, row in rows:
         if "id" not in row or "title" not in row:
@@ -520,10 +576,15 @@ def parse_catalogue(
             continue
         if kid in seen:
             problems.append(
-                Problem(name, line, "id", f"duplicate KPI id {kid!r} (first on line {seen[kid]})")
+                Problem(
+                    name,
+                    line,
+                    f"{where}.id" if where else "id",
+                    f"duplicate KPI id {kid!r} (first {seen[kid]})",
+                )
             )
             continue
-        seen[kid] = line if line is not None else where
+        seen[kid] = f"on line {line}" if line is not None else f"at {where}"
         if not str(row.get("title") or "").strip():
             problems.append(Problem(name, line, "title", f"KPI {kid} has no title"))
             continue

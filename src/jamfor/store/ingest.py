@@ -61,11 +61,13 @@ def typed_select(src: CsvSource) -> str:
         if "count" in has
         else "NULL"
     )
+    # Spaces and tabs around a number are ignored (the same rule as checks.parse_number).
+    stripped = "trim(value, ' \t')"
+    number = f"TRY_CAST(replace({stripped}, ',', '.') AS DOUBLE)"
     value = (
-        "CASE WHEN value IS NULL OR trim(value) = '' THEN NULL "
+        f"CASE WHEN value IS NULL OR {stripped} = '' THEN NULL "
         "WHEN contains(value, '_') THEN error('bad value') "
-        "ELSE CASE WHEN isfinite(TRY_CAST(replace(value, ',', '.') AS DOUBLE)) "
-        "THEN TRY_CAST(replace(value, ',', '.') AS DOUBLE) ELSE error('bad value') END END"
+        f"ELSE CASE WHEN isfinite({number}) THEN {number} ELSE error('bad value') END END"
         if "value" in has
         else "NULL"
     )

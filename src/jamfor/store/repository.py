@@ -169,7 +169,10 @@ class Store:
         candidates = [folded]
         for suffix in (" kommun", " stad", " kommuns"):
             if folded.endswith(suffix):
-                candidates.append(folded[: -len(suffix)].strip())
+                stem = folded[: -len(suffix)].strip()
+                candidates.append(stem)
+                if stem.endswith("s"):  # "Göteborgs stad", "Stockholms stad"
+                    candidates.append(stem[:-1])
         all_areas = self.areas()
         for candidate in candidates:
             hits = [a for a in all_areas if _fold(a.title) == candidate]
@@ -342,9 +345,9 @@ class Store:
             row = (*tuple(getattr(k, f) for f in KPI_FIELDS), now)
             if old is None:
                 new_rows.append(row)
-            elif any(getattr(old, f) != getattr(k, f) for f in KPI_FIELDS):
+            elif any(getattr(old, f) != getattr(k, f) for f in KPI_FIELDS if f != "catalogue"):
                 changed_rows.append(row)
-                if any(getattr(old, f) != getattr(k, f) for f in KPI_TRACKED):
+                if any(getattr(old, f) != getattr(k, f) for f in KPI_TRACKED if f != "catalogue"):
                     revisions.append(
                         (
                             old.id,

@@ -23,6 +23,7 @@ def create_app(database: str) -> FastAPI:
     lock = threading.Lock()
     package = resources.files("jamfor.web")
     templates = Jinja2Templates(directory=str(package / "templates"))
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
