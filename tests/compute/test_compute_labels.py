@@ -78,3 +78,15 @@ def test_swedish_ordinals(n: int, text: str) -> None:
 def test_place_label() -> None:
     assert place_label(Rank(14, 290)) == "14:e plats av 290"
     assert place_label(Rank(2, 290, shared_by=3)) == "delad 2:a plats av 290"
+
+
+def test_swedish_number_uses_decimal_comma_and_thin_space() -> None:
+    from jamfor.compute.labels import swedish_number
+
+    assert swedish_number(12345.678, 1) == "12\u202f345,7"
+    assert swedish_number(6.6, 1) == "6,6"
+    assert swedish_number(2.675, 2) == "2,68"
+    assert swedish_number(55, None) == "55"
+    assert swedish_number(-0.04, 1) == "0,0"
+    assert swedish_number(-1.5, 1) == "\u22121,5"
+    assert swedish_number(None) == "uppgift saknas"

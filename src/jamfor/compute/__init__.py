@@ -22,6 +22,7 @@ from jamfor.compute.labels import (
     ordinal,
     place_label,
     quartile_label,
+    swedish_number,
     trend_label,
 )
 from jamfor.compute.numbers import compare_at_precision, equal_at_precision, round_half_away
@@ -74,6 +75,7 @@ __all__ = [
     "reference_comparison",
     "riket",
     "round_half_away",
+    "swedish_number",
     "trend",
     "trend_label",
     "unweighted_mean",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from jamfor.compute.colour import Colour, Comparison
+from jamfor.compute.numbers import round_half_away
 from jamfor.compute.rank import Rank
 from jamfor.compute.trend import Direction, Trend
 
@@ -83,3 +84,19 @@ def place_label(rank: Rank) -> str:
     """A rank in words: "17:e plats av 290", "delad 2:a plats av 290"."""
     shared = "delad " if rank.is_shared else ""
     return f"{shared}{ordinal(rank.rank)} plats av {rank.ranked}"
+
+
+def swedish_number(value: float | None, decimals: int | None = None, *, missing: str = MISSING) -> str:
+    """A number as Swedish text: decimal comma, thin space between thousands ("12 345,6").
+
+    Rounded half away from zero to `decimals` (default: as many as needed, at most 2).
+    """
+    if value is None or value != value:
+        return missing
+    if decimals is None:
+        text = f"{round_half_away(value, 2):,.2f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{round_half_away(value, decimals):,.{decimals}f}"
+    if text in ("-0", "-0.0", "-0.00"):
+        text = text[1:]
+    return text.replace(",", "\u202f").replace(".", ",").replace("-", "\u2212")

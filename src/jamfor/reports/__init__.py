@@ -1,0 +1,1 @@
+"""Report definitions: inputs → rows of data (no formatting; see jamfor.render)."""
