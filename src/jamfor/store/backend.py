@@ -33,6 +33,8 @@ class Backend(Protocol):
 
     def bulk_insert(self, table: str, columns: Sequence[str], rows: Sequence[Params]) -> None: ...
 
+    def is_database_error(self, exc: BaseException) -> bool: ...
+
     @contextmanager
     def transaction(self) -> Iterator[None]: ...
 
@@ -119,6 +121,9 @@ class DuckDBBackend:
         self._depth = 0
         self.con.execute("COMMIT")
 
+    def is_database_error(self, exc: BaseException) -> bool:
+        return isinstance(exc, duckdb.Error)
+
     def close(self) -> None:
         self.con.close()
 
@@ -201,6 +206,11 @@ class PostgresBackend:
         ):
             while chunk := fh.read(1 << 20):
                 copy.write(chunk)
+
+    def is_database_error(self, exc: BaseException) -> bool:
+        import psycopg
+
+        return isinstance(exc, psycopg.Error)
 
     def close(self) -> None:
         self.con.close()

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from jamfor.config import database_url
-from jamfor.errors import AmbiguousNameError, JamforError, NotFoundError
+from jamfor.errors import AmbiguousNameError, DatabaseError, JamforError, NotFoundError
 from jamfor.model import Area, Group, ImportSummary, Kpi, Observation, Revision, StoreStats
 from jamfor.store import ingest
 from jamfor.store.backend import Backend, connect
@@ -419,6 +419,20 @@ class Store:
         self, src: ingest.CsvSource, *, file_name: str, sha256: str, source: str, kind: str
     ) -> ImportSummary:
         """Load a checked CSV as one all-or-nothing batch; raises ingest.StagingRejected on faults."""
+        try:
+            return self._import_csv(src, file_name=file_name, sha256=sha256, source=source, kind=kind)
+        except ingest.StagingRejected:
+            raise
+        except Exception as exc:
+            if not self.db.is_database_error(exc):
+                raise
+            raise DatabaseError(
+                f"{file_name}: the database refused the import and nothing was written: {exc}"
+            ) from exc
+
+    def _import_csv(
+        self, src: ingest.CsvSource, *, file_name: str, sha256: str, source: str, kind: str
+    ) -> ImportSummary:
         now = utcnow()
         summary = ImportSummary(file=file_name, kind=kind)
         with self.db.transaction():
