@@ -36,6 +36,7 @@ def test_start_page_lists_municipalities_and_kpis(client: TestClient) -> None:
 def test_search_filters_both_lists(client: TestClient) -> None:
     page = client.get("/", params={"q": "ronneby"})
     assert "Ronneby" in page.text and "Östersund" not in page.text
+    assert "Blekinge län" in page.text
     data = client.get("/index.json", params={"q": "sjukpenning"}).json()
     assert data["municipalities"] == []
     assert "N00938" in [k["id"] for k in data["kpis"]]

@@ -23,6 +23,7 @@ def create_app(database: str) -> FastAPI:
     lock = threading.Lock()
     package = resources.files("jamfor.web")
     templates = Jinja2Templates(directory=str(package / "templates"))
+    templates.env.filters["n"] = lambda number: f"{number:,}".replace(",", "\u202f")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -49,7 +50,7 @@ def create_app(database: str) -> FastAPI:
             municipalities = s.search_areas(q, limit=400) if q else s.municipalities()
             municipalities = [a for a in municipalities if a.type == "K"]
             kpis = s.search_kpis(q, limit=100) if q else [k for k in s.kpis() if k.kkik]
-            counties = {a.id: a.title for a in s.areas("L")}
+            counties = {"00" + g.id.removeprefix("lan:"): g.title for g in s.groups("county")}
             stats = s.stats()
         return {
             "q": q,
