@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 from rich.console import Console
@@ -18,6 +18,7 @@ from rich.table import Table
 from jamfor.config import database_url
 from jamfor.errors import JamforError, ValidationError
 from jamfor.model import ImportSummary
+from jamfor.reports.model import ColourScheme
 from jamfor.store import Store
 
 app = typer.Typer(
@@ -36,6 +37,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(kpi_app, name="kpi")
 app.add_typer(area_app, name="area")
 app.add_typer(group_app, name="group")
+report_app = typer.Typer(help="Reports: a municipality, a network, a KPI.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -391,6 +394,172 @@ def history_cmd(
         out.print(
             f"Until {r.replaced_at:%Y-%m-%d %H:%M} UTC: {r.value} (source {r.source}, batch {r.batch_id})"
         )
+
+
+# -- reports -------------------------------------------------------------------------------------
+
+FormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--format", "-f", help="table, json, csv, xlsx, html or pdf (default: from -o, else table)."
+    ),
+]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")]
+GenderOpt = Annotated[str, typer.Option("--gender", help="T (total), K (women) or M (men).")]
+ColourOpt = Annotated[str, typer.Option("--colour", help="quartile, quartile4 (four colours) or reference.")]
+LangOpt = Annotated[str, typer.Option("--lang", help="sv or en (labels of the report).")]
+SetOpt = Annotated[
+    str | None, typer.Option("--set", help="A measure set: bundled id or title, or a YAML file.")
+]
+KpiOpt = Annotated[str | None, typer.Option("--kpi", help="KPI ids, comma-separated (instead of --set).")]
+
+
+def parse_years(text: str | None) -> list[int] | None:
+    """'2015-2017', '2015,2017' or '2017' as a list of years."""
+    if text is None or not text.strip():
+        return None
+    years: list[int] = []
+    for part in text.split(","):
+        part = part.strip()
+        try:
+            if "-" in part:
+                first, last = (int(p) for p in part.split("-", 1))
+                if last < first or last - first > 50:
+                    raise ValueError
+                years.extend(range(first, last + 1))
+            else:
+                years.append(int(part))
+        except ValueError:
+            raise JamforError(f"--years {text!r}: write years like 2015-2017 or 2015,2016,2017") from None
+    return sorted(set(years))
+
+
+def _check_choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise JamforError(f"{option} {value!r}: use one of {', '.join(allowed)}")
+    return value
+
+
+def _scheme(value: str) -> ColourScheme:
+    """The --colour option, checked."""
+    return cast(ColourScheme, _check_choice("--colour", value, ("quartile", "quartile4", "reference")))
+
+
+def _measures(set_name: str | None, kpi: str | None) -> tuple[Any, list[str] | None]:
+    from jamfor.measuresets import find_measure_set
+
+    if set_name and kpi:
+        raise JamforError("give either --set or --kpi, not both")
+    if not set_name and not kpi:
+        raise JamforError("give a measure set (--set kkik-2015-2017) or KPIs (--kpi N00938,N11102)")
+    if set_name:
+        return find_measure_set(set_name), None
+    return None, [k.strip().upper() for k in (kpi or "").split(",") if k.strip()]
+
+
+def _emit(report: Any, fmt: str | None, output: Path | None, lang: str) -> None:
+    from jamfor.render import FORMATS, format_for, render
+
+    chosen = fmt or (format_for(output) if output else "table")
+    _check_choice("--format", chosen, FORMATS)
+    _check_choice("--lang", lang, ("sv", "en"))
+    content = render(report, chosen, lang=lang)
+    if output is not None:
+        output.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        err.print(f"Wrote {output} ({chosen})")
+    elif isinstance(content, bytes):
+        if sys.stdout.isatty():
+            raise JamforError(f"{chosen} is a binary format: give a file with -o, e.g. -o report.{chosen}")
+        sys.stdout.buffer.write(content)
+    else:
+        sys.stdout.write(content if content.endswith("\n") else content + "\n")
+
+
+@report_app.command("municipality")
+def report_municipality(
+    municipality: Annotated[str, typer.Argument(help="Municipality id or name, e.g. 1081 or Ronneby.")],
+    set_name: SetOpt = None,
+    kpi: KpiOpt = None,
+    years: Annotated[
+        str | None, typer.Option("--years", help="e.g. 2015-2017 (default: the last 3 with data).")
+    ] = None,
+    gender: GenderOpt = "T",
+    colour: ColourOpt = "quartile",
+    reference: Annotated[
+        str, typer.Option("--reference", help="mean (ovägt medel), riket, or group:<id or name>.")
+    ] = "mean",
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    lang: LangOpt = "sv",
+) -> None:
+    """A municipality's measures over the years: trend, rank, colour, reference and a comment per row."""
+    from jamfor.reports.municipality import municipality_report
+
+    _check_choice("--gender", gender, ("T", "K", "M"))
+    measure_set, kpis = _measures(set_name, kpi)
+    with _open() as store:
+        report = municipality_report(
+            store,
+            municipality,
+            measure_set=measure_set,
+            kpis=kpis,
+            years=parse_years(years),
+            gender=gender,
+            colour=_scheme(colour),
+            reference=reference,
+        )
+    _emit(report, fmt, output, lang)
+
+
+@report_app.command("network")
+def report_network(
+    group: Annotated[str, typer.Argument(help="Group id or name, e.g. nornorna or kg:C7.")],
+    set_name: SetOpt = None,
+    kpi: KpiOpt = None,
+    year: Annotated[
+        int | None, typer.Option("--year", help="Report year (default: the latest with data).")
+    ] = None,
+    gender: GenderOpt = "T",
+    colour: ColourOpt = "quartile",
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    lang: LangOpt = "sv",
+) -> None:
+    """The members of a group side by side with the country's best, worst and mean."""
+    from jamfor.reports.network import network_report
+
+    _check_choice("--gender", gender, ("T", "K", "M"))
+    measure_set, kpis = _measures(set_name, kpi)
+    with _open() as store:
+        report = network_report(
+            store,
+            group,
+            measure_set=measure_set,
+            kpis=kpis,
+            year=year,
+            gender=gender,
+            colour=_scheme(colour),
+        )
+    _emit(report, fmt, output, lang)
+
+
+@report_app.command("kpi")
+def report_kpi(
+    kpi_id: Annotated[str, typer.Argument(help="KPI id, e.g. N00938.")],
+    year: Annotated[int, typer.Option("--year", help="The year to rank.")],
+    gender: GenderOpt = "T",
+    colour: ColourOpt = "quartile",
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    lang: LangOpt = "sv",
+) -> None:
+    """All municipalities ranked for a year, with the distribution."""
+    from jamfor.reports.kpi import kpi_report
+
+    _check_choice("--gender", gender, ("T", "K", "M"))
+    with _open() as store:
+        report = kpi_report(store, kpi_id.upper(), year=year, gender=gender, colour=_scheme(colour))
+    _emit(report, fmt, output, lang)
 
 
 # -- serve ----------------------------------------------------------------------------------------

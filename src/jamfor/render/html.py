@@ -1,0 +1,154 @@
+"""Reports as HTML: a standalone document with its CSS inlined, or the report's section for a page.
+
+`render_document` gives a complete `<html lang="sv">` page that makes no outside requests (the
+PDF is printed from it); `render_fragment` gives just the `<section>` so the website can place the
+same report in its own layout (with `stylesheet()` served or inlined). Everything from a report is
+escaped by Jinja2's autoescaping, so a hostile title shows as text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from jamfor.render import palette
+from jamfor.render.text import LABELS, Lang
+from jamfor.render.view import PAGE_MEMBERS, Bar, View, view_of
+from jamfor.reports.model import KpiReport, MunicipalityReport, NetworkReport
+
+Report = MunicipalityReport | NetworkReport | KpiReport
+
+# The histogram's drawing area, in SVG user units (it scales to the width of the page).
+_SVG_WIDTH = 640
+_SVG_HEIGHT = 220
+_PLOT_TOP = 18
+_PLOT_BOTTOM = 186
+_PLOT_LEFT = 8
+_PLOT_RIGHT = 632
+
+
+@dataclass(frozen=True)
+class SvgBar:
+    x: float
+    y: float
+    width: float
+    height: float
+    count: int
+    interval: str
+
+
+@dataclass(frozen=True)
+class SvgTick:
+    x: float
+    text: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Histogram:
+    width: int
+    height: int
+    baseline: float
+    bars: list[SvgBar]
+    ticks: list[SvgTick]
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("jamfor.render", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["palette"] = palette
+    return env
+
+
+@cache
+def stylesheet() -> str:
+    """The reports' CSS (screen and print), for a page that shows fragments."""
+    return (resources.files("jamfor.render") / "templates" / "report.css").read_text(encoding="utf-8")
+
+
+def histogram(bars: list[Bar]) -> Histogram | None:
+    """Bars of equal-width bins scaled to the SVG, with the first, middle and last bin edges as ticks."""
+    if not bars:
+        return None
+    most = max(b.count for b in bars) or 1
+    step = (_PLOT_RIGHT - _PLOT_LEFT) / len(bars)
+    span = _PLOT_BOTTOM - _PLOT_TOP
+    svg_bars = []
+    for i, bar in enumerate(bars):
+        height = span * bar.count / most
+        svg_bars.append(
+            SvgBar(
+                x=round(_PLOT_LEFT + i * step + 1, 2),
+                y=round(_PLOT_BOTTOM - height, 2),
+                width=round(step - 2, 2),
+                height=round(height, 2),
+                count=bar.count,
+                interval=bar.interval,
+            )
+        )
+    first, last = bars[0].interval.split("–")[0], bars[-1].interval.split("–")[-1]
+    ticks = [SvgTick(_PLOT_LEFT, first, "start"), SvgTick(_PLOT_RIGHT, last, "end")]
+    if len(bars) >= 4:
+        middle = len(bars) // 2
+        ticks.insert(1, SvgTick(_PLOT_LEFT + middle * step, bars[middle].interval.split("–")[0], "middle"))
+    return Histogram(_SVG_WIDTH, _SVG_HEIGHT, _PLOT_BOTTOM, svg_bars, ticks)
+
+
+def _fragment_of(view: View, *, anchor: str) -> Markup:
+    template = _environment().get_template("report.html.j2")
+    return Markup(
+        template.render(view=view, labels=LABELS[view.lang], histogram=histogram(view.bars), anchor=anchor)
+    )
+
+
+def _anchor(report: Report) -> str:
+    """An id prefix for the report's elements, unique per report on a page that shows several."""
+    if isinstance(report, MunicipalityReport):
+        return f"jf-m{report.municipality.id}"
+    if isinstance(report, NetworkReport):
+        return f"jf-n{report.group.id}"
+    return f"jf-k{report.kpi}"
+
+
+def render_fragment(report: Report, *, lang: Lang = "sv", max_members: int | None = PAGE_MEMBERS) -> str:
+    """The report's `<section>`: heading, facts, tables, legend and sources, without `<html>` or CSS.
+
+    A network with more than `max_members` members gets several tables per perspective; a page
+    that scrolls its tables sideways can pass None for one table each.
+    """
+    view = view_of(report, lang, max_members=max_members)
+    return str(_fragment_of(view, anchor=_safe_id(_anchor(report))))
+
+
+def render_document(
+    report: Report, *, lang: Lang = "sv", print_css: str = "", max_members: int | None = PAGE_MEMBERS
+) -> str:
+    """A complete standalone HTML document for the report, its CSS inlined, no outside resources.
+
+    `print_css` adds CSS rules after the report's own (e.g. another page size for the PDF).
+    """
+    view = view_of(report, lang, max_members=max_members)
+    fragment = _fragment_of(view, anchor=_safe_id(_anchor(report)))
+    template = _environment().get_template("document.html.j2")
+    return template.render(
+        view=view,
+        labels=LABELS[lang],
+        fragment=fragment,
+        css=Markup(stylesheet()),
+        print_css=Markup(print_css),
+    )
+
+
+def _safe_id(text: str) -> str:
+    return "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in text)

@@ -1,0 +1,476 @@
+"""What every report builder shares: resolved measures, fetched values, the country's figures per measure.
+
+Builders fetch values with `Store.values` (one query, raw tuples) and compute everything else here
+with the pure functions of `jamfor.compute`. Where a report of 40 measures needed it, a fast path
+stands in for a compute function (rounding as shown, one area's rank, mean and median of sorted
+values) and returns exactly what compute returns; tests/reports/test_report_internals.py checks it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from jamfor.compute import (
+    SCHEMES,
+    Colour,
+    Rank,
+    Scheme,
+    best_and_worst,
+    colour_for,
+    competition_rank,
+    group_mean,
+    riket,
+    round_half_away,
+)
+from jamfor.compute.reference import AreaValue
+from jamfor.errors import JamforError, NotFoundError
+from jamfor.measuresets import Measure, MeasureSet
+from jamfor.model import GENDERS, Kpi, Polarity
+from jamfor.reports.model import Extreme, Named, Reference
+from jamfor.store import Store
+
+DEFAULT_YEARS: Final = 3
+DEFAULT_PERSPECTIVE: Final = "Nyckeltal"
+KOLADA: Final = "Kolada"
+COMPUTED_BY_US: Final = "Medelvärden, rangordning, färger och trender: beräknade av jamfor."
+# Quartiles of fewer areas say nothing (one area alone would be "the worst 25 %").
+MIN_QUARTILE_RANKED: Final = 4
+
+ValueRow = tuple[str, str, int, float | None, str | None]
+
+
+# -- arguments -----------------------------------------------------------------------------------
+
+
+def check_options(gender: str, colour: str) -> Scheme:
+    """The colour scheme, after checking it and the gender; JamforError names what is wrong."""
+    if gender not in GENDERS:
+        raise JamforError(f"gender must be T (totalt), K (kvinnor) or M (män), not {gender!r}")
+    for scheme in SCHEMES:
+        if colour == scheme:
+            return scheme
+    raise JamforError(f"colour must be one of {', '.join(SCHEMES)}, not {colour!r}")
+
+
+def check_years(years: Sequence[int]) -> list[int]:
+    """The report years sorted, without repeats; at least one."""
+    unique = sorted({int(y) for y in years})
+    if not unique:
+        raise JamforError("a report needs at least one year")
+    return unique
+
+
+@dataclass(frozen=True)
+class Measures:
+    """The measures of a report, each filled in from its KPI, with the set they came from."""
+
+    measures: list[Measure]  # resolved, in report order (grouped by perspective)
+    perspectives: list[str]
+    measure_set: Named | None
+
+    @property
+    def kpi_ids(self) -> list[str]:
+        return [m.kpi for m in self.measures]
+
+
+def resolve_measures(store: Store, measure_set: MeasureSet | None, kpis: Sequence[str] | None) -> Measures:
+    """The measures of a measure set or of a plain KPI list (exactly one must be given).
+
+    A KPI list takes each KPI's curated fields and its Kolada perspective ("Nyckeltal" when it has
+    none). Unknown KPI ids raise NotFoundError naming all of them.
+    """
+    if (measure_set is None) == (kpis is None):
+        raise JamforError("give either a measure set or a list of KPI ids")
+    if measure_set is not None:
+        wanted = measure_set.kpi_ids()
+        found = _kpis(store, wanted, f"the measure set {measure_set.id!r}")
+        resolved = [m.resolved(found[m.kpi]) for m in measure_set.measures]
+        declared = list(measure_set.perspectives)
+        named: Named | None = Named(measure_set.id, measure_set.title)
+    else:
+        assert kpis is not None
+        wanted = [k.strip() for k in kpis]
+        if not wanted:
+            raise JamforError("the KPI list is empty: name at least one KPI id")
+        repeated = sorted({k for k in wanted if wanted.count(k) > 1})
+        if repeated:
+            raise JamforError(f"the KPI list names {', '.join(repeated)} more than once")
+        found = _kpis(store, wanted, "the KPI list")
+        resolved = [
+            Measure(kpi=k, title=None, perspective=found[k].perspective or DEFAULT_PERSPECTIVE).resolved(
+                found[k]
+            )
+            for k in wanted
+        ]
+        declared = list(dict.fromkeys(m.perspective for m in resolved))
+        named = None
+    perspectives = [p for p in declared if any(m.perspective == p for m in resolved)]
+    ordered = [m for p in perspectives for m in resolved if m.perspective == p]
+    return Measures(ordered, perspectives, named)
+
+
+def _kpis(store: Store, ids: Sequence[str], where: str) -> dict[str, Kpi]:
+    found = {k.id: k for k in store.kpis(list(ids))}
+    unknown = [k for k in ids if k not in found]
+    if unknown:
+        listed = ", ".join(repr(k) for k in unknown)
+        raise NotFoundError(
+            f"{where} names KPI {listed}, which the store does not know "
+            "(check the id or import the catalogue first; 'jamfor kpi search' finds ids)"
+        )
+    return found
+
+
+def colour_graded(measure: Measure) -> bool:
+    """Whether the measure gets a quality colour: it has a polarity and is not a cost."""
+    return measure.polarity in ("higher", "lower") and measure.colour_graded is not False
+
+
+def cell_colour(
+    measure: Measure, scheme: Scheme, value: float | None, place: Rank | None, reference: float | None
+) -> Colour:
+    """The colour of one value by `compute.colour_for`, except where a quartile means nothing.
+
+    `none` for a value without a place among the municipalities (a region, Riket) and when
+    fewer than MIN_QUARTILE_RANKED municipalities have a value.
+    """
+    quartile = colour_graded(measure) and scheme != "reference" and value is not None
+    if quartile and (place is None or place.ranked < MIN_QUARTILE_RANKED):
+        return "none"
+    return colour_for(
+        measure.polarity,
+        measure.colour_graded,
+        scheme,
+        rank=place,
+        value=value,
+        reference=reference,
+        decimals=measure.decimals,
+    )
+
+
+# -- references ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReferenceChoice:
+    """The reference a report compares with, with what a comment calls it.
+
+    `phrase` names it in a sentence ("rikssnittet"), `missing_in` says whose value is missing
+    ("riket"). `members` is the group's members for a group reference.
+    """
+
+    reference: Reference
+    phrase: str
+    missing_in: str
+    members: frozenset[str] | None = None
+
+    def value(
+        self, stats: CountryStats, values: Mapping[str, float | None]
+    ) -> tuple[float | None, int | None]:
+        """The reference's value for one measure and data year, and how many members had a value."""
+        kind = self.reference.kind
+        if kind == "riket":
+            return stats.riket, None
+        if kind == "mean":
+            return stats.mean, stats.ranked
+        assert self.members is not None
+        return group_mean(values, self.members)
+
+
+def resolve_reference(store: Store, reference: str) -> ReferenceChoice:
+    """ "mean" (all municipalities, unweighted), "riket" (0000 as published) or "group:<id or name>"."""
+    text = reference.strip()
+    key = text.casefold()
+    if key == "mean":
+        return ReferenceChoice(
+            Reference("mean", "Ovägt medel, alla kommuner"), "snittet för alla kommuner", "kommunerna"
+        )
+    if key == "riket":
+        return ReferenceChoice(Reference("riket", "Riket"), "rikssnittet", "riket")
+    if key.startswith("group:"):
+        group = store.resolve_group(text[len("group:") :].strip())
+        if group.kind == "kommungrupp":
+            label = f"Kommungrupp {group.title}"
+            phrase = f"snittet för kommungrupp {group.title}"
+        elif group.kind == "network":
+            label = f"Nätverket {group.title}"
+            phrase = f"snittet för nätverket {group.title}"
+        else:
+            label = group.title
+            phrase = f"snittet för {group.title}"
+        return ReferenceChoice(
+            Reference("group", label, Named(group.id, group.title)),
+            phrase,
+            label[0].lower() + label[1:] if group.kind in ("kommungrupp", "network") else label,
+            frozenset(a.id for a in group.members),
+        )
+    raise JamforError(f"reference must be 'mean', 'riket' or 'group:<id or name>', not {reference!r}")
+
+
+# -- values ----------------------------------------------------------------------------------------
+
+
+class Values:
+    """Fetched values by (kpi, period), then by area, with the source of each."""
+
+    def __init__(self, rows: Iterable[ValueRow] = ()) -> None:
+        self._values: dict[tuple[str, int], dict[str, float | None]] = {}
+        self._sources: dict[tuple[str, int], dict[str, str | None]] = {}
+        self.add(rows)
+
+    def add(self, rows: Iterable[ValueRow]) -> None:
+        values, sources = self._values, self._sources
+        last_kpi: str | None = None
+        last_period = 0
+        at: dict[str, float | None] = {}
+        source_at: dict[str, str | None] = {}
+        for kpi, area, period, value, source in rows:
+            # Rows come in storage order, mostly one (kpi, period) after another: skip the lookup.
+            if kpi != last_kpi or period != last_period:
+                key = (kpi, period)
+                found = values.get(key)
+                if found is None:
+                    found = values[key] = {}
+                    sources[key] = {}
+                at, source_at = found, sources[key]
+                last_kpi, last_period = kpi, period
+            at[area] = value
+            source_at[area] = source
+
+    def at(self, kpi: str, period: int) -> dict[str, float | None]:
+        """Every fetched area's value of `kpi` in `period` (None: stored as missing)."""
+        return self._values.get((kpi, period), {})
+
+    def column(self, kpi: str, period: int) -> tuple[dict[str, float | None], dict[str, str | None]]:
+        """Every fetched area's value of `kpi` in `period`, and each value's source."""
+        key = (kpi, period)
+        return self._values.get(key, {}), self._sources.get(key, {})
+
+    def get(self, kpi: str, period: int, area: str) -> float | None:
+        value = self._values.get((kpi, period), {}).get(area)
+        return None if value is None or math.isnan(value) else value
+
+    def source(self, kpi: str, period: int, area: str) -> str | None:
+        return self._sources.get((kpi, period), {}).get(area)
+
+    def series(self) -> Iterable[tuple[str, int]]:
+        """The (kpi, period) pairs fetched."""
+        return self._values.keys()
+
+
+def latest_report_year(
+    measures: Sequence[Measure], values: Values, areas: Iterable[str] | None = None
+) -> int | None:
+    """The latest report year with a value (for `areas`, or any area); see `pick_latest`."""
+    offsets = {m.kpi: m.year_offset for m in measures}
+    wanted = None if areas is None else set(areas)
+    latest: dict[str, int] = {}
+    for kpi, period in values.series():
+        offset = offsets.get(kpi)
+        if offset is None or (kpi in latest and period - offset <= latest[kpi]):
+            continue
+        at = values.at(kpi, period)
+        areas_with_value = (a for a, v in at.items() if v is not None and not math.isnan(v))
+        if any(wanted is None or a in wanted for a in areas_with_value):
+            latest[kpi] = period - offset
+    return pick_latest(measures, latest)
+
+
+def latest_year_in_store(store: Store, measures: Sequence[Measure]) -> int | None:
+    """The latest report year with a stored value, in any area; see `pick_latest`."""
+    latest = {m.kpi: max(periods) - m.year_offset for m in measures if (periods := store.periods(m.kpi))}
+    return pick_latest(measures, latest)
+
+
+def pick_latest(measures: Sequence[Measure], latest: Mapping[str, int]) -> int | None:
+    """The report year to end on, from each measure's latest report year with data.
+
+    The latest over the measures shown without a lag (year_offset 0) when any of them has data,
+    else over all: a measure shown one year late (sjukpenningtal in KKiK) must not pull the
+    report into a year whose other figures are not out yet.
+    """
+    current = [latest[m.kpi] for m in measures if m.year_offset == 0 and m.kpi in latest]
+    if current:
+        return max(current)
+    return max(latest.values()) if latest else None
+
+
+def default_years(latest: int | None, count: int = DEFAULT_YEARS) -> list[int]:
+    if latest is None:
+        raise JamforError("there are no stored values for these measures; give the years to report")
+    return list(range(latest - count + 1, latest + 1))
+
+
+_SWEDISH_ORDER: Final = str.maketrans({"å": "z\u0001", "ä": "z\u0002", "ö": "z\u0003", "é": "e", "ü": "y"})
+
+
+def swedish_sort_key(name: str) -> str:
+    """Sort names in Swedish alphabetical order: … x, y, z, å, ä, ö ("Åre" after "Ystad")."""
+    return name.casefold().translate(_SWEDISH_ORDER)
+
+
+def source_lines(sources: Iterable[str | None]) -> list[str]:
+    """ "Källa: Kolada" when any value shown came from Kolada, other sources by name, then ours."""
+    names = {s for s in sources if s}
+    lines = ["Källa: Kolada"] if KOLADA in names else []
+    lines += [f"Källa: {s}" for s in sorted(names - {KOLADA})]
+    lines.append(COMPUTED_BY_US)
+    return lines
+
+
+# -- the country's figures for one measure and data year -----------------------------------------
+
+# 10**d is exact as a float up to d = 22; the fast path needs it exact.
+_SCALES: Final = tuple(10.0**d for d in range(16))
+# Below this, y = value·10**d carries a float error under 1e-6, so only a y within 1e-6 of a
+# half can round differently from the decimal value; those go the exact (Decimal) way.
+_FAST_LIMIT: Final = 1e9
+_HALF_MARGIN: Final = 1e-6
+
+
+def shown(value: float, decimals: int | None) -> float:
+    """`value` as shown with `decimals` places: the same float as `compute.round_half_away`, faster.
+
+    Rounding thousands of values with Decimal is the slowest part of a report, so values not
+    near a half are rounded in floats, where the result provably agrees (k / 10**d is the
+    nearest double to the decimal k·10**-d, as Decimal's float() is).
+    """
+    if decimals is None:
+        return value
+    if 0 <= decimals < len(_SCALES):
+        scale = _SCALES[decimals]
+        scaled = value * scale
+        magnitude = abs(scaled)
+        if magnitude < _FAST_LIMIT:
+            whole = math.floor(magnitude)
+            fraction = magnitude - whole
+            if abs(fraction - 0.5) > _HALF_MARGIN:
+                rounded = (whole + 1 if fraction > 0.5 else whole) / scale
+                return (-rounded if scaled < 0 else rounded) + 0.0
+    return round_half_away(value, decimals)
+
+
+def shown_list(values: Iterable[float], decimals: int | None) -> list[float]:
+    """`shown` of many values (the same floats), with the loop inlined: ranks round hundreds."""
+    if decimals is None:
+        return list(values)
+    if not 0 <= decimals < len(_SCALES):
+        return [round_half_away(v, decimals) for v in values]
+    scale = _SCALES[decimals]
+    floor = math.floor
+    low, high = 0.5 - _HALF_MARGIN, 0.5 + _HALF_MARGIN
+    out: list[float] = []
+    append = out.append
+    for value in values:
+        scaled = value * scale
+        magnitude = -scaled if scaled < 0 else scaled
+        if magnitude < _FAST_LIMIT:
+            whole = floor(magnitude)
+            fraction = magnitude - whole
+            if fraction < low or fraction > high:
+                rounded = (whole + 1 if fraction > 0.5 else whole) / scale
+                append((-rounded if scaled < 0 else rounded) + 0.0)
+                continue
+        append(round_half_away(value, decimals))
+    return out
+
+
+def mean_of_sorted(ordered: Sequence[float]) -> float | None:
+    """`compute.unweighted_mean` of values already filtered and sorted (the same float)."""
+    if not ordered:
+        return None
+    return min(max(math.fsum(ordered) / len(ordered), ordered[0]), ordered[-1])
+
+
+def median_of_sorted(ordered: Sequence[float]) -> float | None:
+    """`compute.median` of values already filtered and sorted (the same float)."""
+    return float(statistics.median(ordered)) if ordered else None
+
+
+def _extreme(areas: list[AreaValue]) -> Extreme | None:
+    if not areas:
+        return None
+    return Extreme(tuple(Named(a.area, a.name) for a in areas), areas[0].value)
+
+
+class CountryStats:
+    """One measure in one data year across the country: the figures every row compares with.
+
+    Means, median, best and worst are over the municipalities with a value (Riket and the
+    regions left out); Riket is area 0000 as published. Ranks are competition ranks at the
+    displayed precision (6,6 and 6,64 share a place), as `compute.competition_rank` gives them.
+    `names` holds every municipality (type K) by id: it also says which areas are municipalities.
+    """
+
+    def __init__(
+        self,
+        values: Mapping[str, float | None],
+        polarity: Polarity | None,
+        decimals: int | None,
+        names: Mapping[str, str],
+    ) -> None:
+        self.polarity = polarity
+        self.decimals = decimals
+        # compute.municipality_values + present_values in one pass, by the store's type K list.
+        self.present: dict[str, float] = {
+            area: value
+            for area, value in values.items()
+            if area in names and value is not None and value == value
+        }
+        self.ranked = len(self.present)
+        # Sorted once: the mean, median, extremes and the single-area rank all read this.
+        self._ordered = sorted(self.present.values())
+        self.mean = mean_of_sorted(self._ordered)
+        self.median = median_of_sorted(self._ordered)
+        self.riket = riket(values)
+        self.best: Extreme | None = None
+        self.worst: Extreme | None = None
+        if self._ordered:
+            low, high = self._ordered[0], self._ordered[-1]
+            # Only the areas at either end can be best or worst; compute picks and orders them.
+            ends = {area: value for area, value in self.present.items() if value in (high, low)}
+            extremes = best_and_worst(ends, polarity, names)
+            self.best, self.worst = _extreme(extremes.best), _extreme(extremes.worst)
+        self._ranks: dict[str, Rank] | None = None
+
+    def ranks(self) -> dict[str, Rank]:
+        """Every municipality's rank (polarity none: by value, highest first)."""
+        if self._ranks is None:
+            rounded = dict(zip(self.present, shown_list(self.present.values(), self.decimals), strict=True))
+            # Already rounded as shown, so compute need not round again (decimals None).
+            self._ranks = competition_rank(rounded, self.polarity)
+        return self._ranks
+
+    def rank(self, area: str) -> Rank | None:
+        """One municipality's rank, the same as `ranks()[area]`, without ranking them all.
+
+        Rounding is monotone, so the values shown above (or below) this one are a run of the
+        sorted values, found by bisection; only that run is rounded, to count its distinct
+        figures (the rank's level).
+        """
+        if self._ranks is not None:
+            return self._ranks.get(area)
+        value = self.present.get(area)
+        if value is None:
+            return None
+        ordered, decimals = self._ordered, self.decimals
+        mine = shown(value, decimals)
+
+        def key(v: float) -> float:
+            return shown(v, decimals)
+
+        below = bisect.bisect_left(ordered, mine, key=key)
+        above = bisect.bisect_right(ordered, mine, key=key, lo=below)
+        ahead = ordered[:below] if self.polarity == "lower" else ordered[above:]
+        return Rank(
+            rank=len(ahead) + 1,
+            ranked=self.ranked,
+            shared_by=above - below,
+            level=len(set(shown_list(ahead, decimals))) + 1,
+            by_quality=self.polarity in ("higher", "lower"),
+        )
