@@ -45,6 +45,7 @@ test: db lint typecheck unit
 
 bench: install
 	$(BIN)/python bench/import.py
+	$(BIN)/python bench/reports.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
