@@ -8,17 +8,27 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from jamfor.config import database_url
 from jamfor.errors import JamforError, ValidationError
 from jamfor.model import ImportSummary
 from jamfor.reports.model import ColourScheme
+
+if TYPE_CHECKING:
+    from jamfor.sources.files import Progress as ImportProgress
 from jamfor.store import Store
 
 app = typer.Typer(
@@ -126,6 +136,20 @@ def db_stats(as_json: JsonOpt = False) -> None:
 # -- import ---------------------------------------------------------------------------------------
 
 
+def _phase_reporter(progress: Progress, task: Any) -> ImportProgress:
+    """Show an import's phase; a bar while DuckDB reports how far it has read and checked."""
+
+    def report(file: str, phase: str, percent: float | None = None) -> None:
+        progress.update(
+            task,
+            description=f"{file}: {phase}",
+            total=100 if percent is not None else None,
+            completed=percent or 0,
+        )
+
+    return report
+
+
 @app.command("import")
 def import_cmd(
     files: Annotated[list[Path] | None, typer.Argument(help="CSV, CSV.GZ, XLSX or JSON files.")] = None,
@@ -151,6 +175,8 @@ def import_cmd(
         _open() as store,
         Progress(
             SpinnerColumn(),
+            BarColumn(),
+            TaskProgressColumn(),
             TextColumn("{task.description}"),
             TimeElapsedColumn(),
             console=err,
@@ -161,8 +187,7 @@ def import_cmd(
         for path, origin in jobs:
             task = progress.add_task(f"{path.name}: starting", total=None)
 
-            def phase(name: str, what: str, task: Any = task) -> None:
-                progress.update(task, description=f"{name}: {what}")
+            phase = _phase_reporter(progress, task)
 
             try:
                 summary = import_file(store, path, source=origin, progress=phase)

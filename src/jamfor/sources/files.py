@@ -16,9 +16,9 @@ import json
 import tempfile
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from jamfor.errors import JamforError, Problem, ValidationError
 from jamfor.model import ImportSummary, Kpi
@@ -26,12 +26,18 @@ from jamfor.sources.checks import MAX_PROBLEMS, RowChecker, map_header
 from jamfor.store import Store
 from jamfor.store.ingest import CsvSource, StagingRejected
 
-Progress = Callable[[str, str], None]
+
+class Progress(Protocol):
+    """Told what an import is doing: the file, the phase and, where known, the percentage done."""
+
+    def __call__(self, file: str, phase: str, percent: float | None = None) -> None: ...
+
+
 KOLADA = "Kolada"
 _SNIFF_BYTES = 1 << 16
 
 
-def _noop(file: str, phase: str) -> None:
+def _noop(file: str, phase: str, percent: float | None = None) -> None:
     return None
 
 
@@ -215,14 +221,14 @@ def _import_observations_csv(store: Store, path: Path, source: str, progress: Pr
     sha = sha256_of(path)
     progress(name, "checking and writing")
     try:
-        summary = _load_csv(store, path, encoding, delimiter, columns, sha, source)
+        summary = _load_csv(store, path, encoding, delimiter, columns, sha, source, progress)
     except StagingRejected as exc:
         rejected = exc
         if encoding == "utf-8-sig" and not _is_utf8(path):
             # The first 64 KiB looked like UTF-8 but later bytes are cp1252: read it as cp1252.
             encoding = "cp1252"
             try:
-                summary = _load_csv(store, path, encoding, delimiter, columns, sha, source)
+                summary = _load_csv(store, path, encoding, delimiter, columns, sha, source, progress)
             except StagingRejected as again:
                 rejected = again
             else:
@@ -238,7 +244,14 @@ def _import_observations_csv(store: Store, path: Path, source: str, progress: Pr
 
 
 def _load_csv(
-    store: Store, path: Path, encoding: str, delimiter: str, columns: list[str], sha: str, source: str
+    store: Store,
+    path: Path,
+    encoding: str,
+    delimiter: str,
+    columns: list[str],
+    sha: str,
+    source: str,
+    progress: Progress = _noop,
 ) -> ImportSummary:
     with tempfile.TemporaryDirectory(prefix="jamfor-") as tmp:
         readable = path
@@ -259,6 +272,7 @@ def _load_csv(
             sha256=sha,
             source=source,
             kind="observations-csv",
+            on_progress=lambda percent: progress(path.name, "checking and writing", percent),
         )
 
 

@@ -416,11 +416,20 @@ class Store:
     # -- observations ---------------------------------------------------------------------
 
     def import_csv(
-        self, src: ingest.CsvSource, *, file_name: str, sha256: str, source: str, kind: str
+        self,
+        src: ingest.CsvSource,
+        *,
+        file_name: str,
+        sha256: str,
+        source: str,
+        kind: str,
+        on_progress: ingest.OnProgress = None,
     ) -> ImportSummary:
         """Load a checked CSV as one all-or-nothing batch; raises ingest.StagingRejected on faults."""
         try:
-            return self._import_csv(src, file_name=file_name, sha256=sha256, source=source, kind=kind)
+            return self._import_csv(
+                src, file_name=file_name, sha256=sha256, source=source, kind=kind, on_progress=on_progress
+            )
         except ingest.StagingRejected:
             raise
         except Exception as exc:
@@ -431,13 +440,22 @@ class Store:
             ) from exc
 
     def _import_csv(
-        self, src: ingest.CsvSource, *, file_name: str, sha256: str, source: str, kind: str
+        self,
+        src: ingest.CsvSource,
+        *,
+        file_name: str,
+        sha256: str,
+        source: str,
+        kind: str,
+        on_progress: ingest.OnProgress = None,
     ) -> ImportSummary:
         now = utcnow()
         summary = ImportSummary(file=file_name, kind=kind)
         with self.db.transaction():
             batch_id = int(self.db.query("SELECT nextval('import_batch_id')")[0][0])
-            counts = ingest.load(self.db, src, source=source, batch_id=batch_id, now=now)
+            counts = ingest.load(
+                self.db, src, source=source, batch_id=batch_id, now=now, on_progress=on_progress
+            )
             summary.rows, summary.new, summary.changed = counts.rows, counts.new, counts.changed
             summary.unchanged = counts.unchanged
             if counts.new or counts.changed:
