@@ -285,6 +285,20 @@ def _split_members(section: Section, members: int, most: int, lang: Lang) -> lis
     return out
 
 
+def network_facts(report: NetworkReport, lang: Lang) -> list[tuple[str, str]]:
+    """The facts block above a network report: which network, members, year, scheme, gender, set."""
+    facts = [
+        (label("network", lang), report.group.name),
+        (label("members", lang), ", ".join(m.name for m in report.members)),
+        (label("year", lang), str(report.year)),
+        (label("colour_scheme", lang), text.scheme_text(report.colour_scheme, lang, label("riket", lang))),
+        (label("gender", lang), text.gender_text(report.gender, lang)),
+    ]
+    if report.measure_set is not None:
+        facts.append((label("measure_set", lang), report.measure_set.name))
+    return facts
+
+
 def network_view(report: NetworkReport, lang: Lang = "sv", *, max_members: int | None = PAGE_MEMBERS) -> View:
     """One section per perspective: a row per measure, a column per member, then the references.
 
@@ -328,15 +342,7 @@ def network_view(report: NetworkReport, lang: Lang = "sv", *, max_members: int |
             sections += _split_members(section, len(report.members), max_members, lang)
         else:
             sections.append(section)
-    facts = [
-        (label("network", lang), report.group.name),
-        (label("members", lang), ", ".join(m.name for m in report.members)),
-        (label("year", lang), str(report.year)),
-        (label("colour_scheme", lang), text.scheme_text(report.colour_scheme, lang, label("riket", lang))),
-        (label("gender", lang), text.gender_text(report.gender, lang)),
-    ]
-    if report.measure_set is not None:
-        facts.append((label("measure_set", lang), report.measure_set.name))
+    facts = network_facts(report, lang)
     title = f"{report.group.name} {report.year}"
     if report.measure_set is not None:
         title = f"{report.group.name} – {report.measure_set.name} {report.year}"

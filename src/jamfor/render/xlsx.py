@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from jamfor.render import palette, text
 from jamfor.render.text import Lang, label
-from jamfor.render.view import report_title, sources_lines
+from jamfor.render.view import network_facts, report_title, sources_lines
 from jamfor.reports.model import (
     Colour,
     Extreme,
@@ -272,15 +272,7 @@ def network_xlsx(report: NetworkReport, lang: Lang = "sv") -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
-    facts = [
-        (label("network", lang), report.group.name),
-        (label("members", lang), ", ".join(m.name for m in report.members)),
-        (label("year", lang), str(report.year)),
-        (label("colour_scheme", lang), text.scheme_text(report.colour_scheme, lang, label("riket", lang))),
-        (label("gender", lang), text.gender_text(report.gender, lang)),
-    ]
-    if report.measure_set is not None:
-        facts.append((label("measure_set", lang), report.measure_set.name))
+    facts = network_facts(report, lang)
     lines = sources_lines(report.sources, lang)
     generated = f"{label('generated', lang)} {text.timestamp(report.generated_at)}"
     title = f"{report.group.name} {report.year}"
