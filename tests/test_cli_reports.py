@@ -15,23 +15,10 @@ from typer.testing import CliRunner
 
 from jamfor.cli import app, parse_years
 from jamfor.errors import JamforError
+from tests.render.test_render_json import CONTRACT_ROW_KEYS
 from tests.test_cli import database  # noqa: F401  (the module-scoped fixture, both backends)
 
 runner = CliRunner()
-CONTRACT = {
-    "kpi",
-    "title",
-    "polarity",
-    "values",
-    "trend",
-    "mean",
-    "riket",
-    "reference",
-    "rank",
-    "ranked",
-    "colour",
-    "comment",
-}
 
 
 def invoke(url: str, *args: str) -> str:
@@ -58,7 +45,7 @@ def test_municipality_json_contract(database: str) -> None:  # noqa: F811
     assert data["municipality"] == {"id": "1081", "name": "Ronneby"}
     assert data["years"] == [2015, 2016, 2017]
     rows = {r["kpi"]: r for r in data["rows"]}
-    assert all(set(r) >= CONTRACT for r in data["rows"])
+    assert all(set(r) >= CONTRACT_ROW_KEYS for r in data["rows"])
     home_care = rows["U21401"]  # seed 002: 12, 11, 11 caregivers, lower is better → positiv
     assert [round(home_care["values"][y]) for y in ("2015", "2016", "2017")] == [12, 11, 11]
     assert home_care["trend"] == "improved"

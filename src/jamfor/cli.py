@@ -24,7 +24,7 @@ from rich.table import Table
 
 from jamfor.config import database_url
 from jamfor.errors import JamforError, ValidationError
-from jamfor.model import ImportSummary
+from jamfor.model import GENDERS, ImportSummary
 from jamfor.reports.model import ColourScheme
 
 if TYPE_CHECKING:
@@ -465,6 +465,11 @@ def _check_choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
+def _gender(value: str) -> str:
+    """The --gender option, checked."""
+    return _check_choice("--gender", value, GENDERS)
+
+
 def _scheme(value: str) -> ColourScheme:
     """The --colour option, checked."""
     return cast(ColourScheme, _check_choice("--colour", value, ("quartile", "quartile4", "reference")))
@@ -520,7 +525,6 @@ def report_municipality(
     """A municipality's measures over the years: trend, rank, colour, reference and a comment per row."""
     from jamfor.reports.municipality import municipality_report
 
-    _check_choice("--gender", gender, ("T", "K", "M"))
     measure_set, kpis = _measures(set_name, kpi)
     with _open() as store:
         report = municipality_report(
@@ -529,7 +533,7 @@ def report_municipality(
             measure_set=measure_set,
             kpis=kpis,
             years=parse_years(years),
-            gender=gender,
+            gender=_gender(gender),
             colour=_scheme(colour),
             reference=reference,
         )
@@ -553,7 +557,6 @@ def report_network(
     """The members of a group side by side with the country's best, worst and mean."""
     from jamfor.reports.network import network_report
 
-    _check_choice("--gender", gender, ("T", "K", "M"))
     measure_set, kpis = _measures(set_name, kpi)
     with _open() as store:
         report = network_report(
@@ -562,7 +565,7 @@ def report_network(
             measure_set=measure_set,
             kpis=kpis,
             year=year,
-            gender=gender,
+            gender=_gender(gender),
             colour=_scheme(colour),
         )
     _emit(report, fmt, output, lang)
@@ -581,9 +584,8 @@ def report_kpi(
     """All municipalities ranked for a year, with the distribution."""
     from jamfor.reports.kpi import kpi_report
 
-    _check_choice("--gender", gender, ("T", "K", "M"))
     with _open() as store:
-        report = kpi_report(store, kpi_id.upper(), year=year, gender=gender, colour=_scheme(colour))
+        report = kpi_report(store, kpi_id.upper(), year=year, gender=_gender(gender), colour=_scheme(colour))
     _emit(report, fmt, output, lang)
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
-from jamfor.errors import JamforError, Problem, ValidationError
+from jamfor.errors import Problem, ValidationError
 from jamfor.model import ImportSummary, Kpi
 from jamfor.sources.checks import MAX_PROBLEMS, RowChecker, map_header
 from jamfor.store import Store
@@ -317,16 +317,6 @@ def _import_rows(
             raise ValidationError([Problem(name, None, None, f"was rejected: {exc.detail}")]) from None
     progress(name, "done")
     return summary
-
-
-def _cell_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value)) if False else repr(value)
-    return str(value)
 
 
 def _import_observations_xlsx(store: Store, path: Path, source: str, progress: Progress) -> ImportSummary:
@@ -639,10 +629,3 @@ def _import_catalogue_rows(
         changed=changed,
         unchanged=len(kpis) - new - changed,
     )
-
-
-def require_schema(store: Store) -> None:
-    try:
-        store.ensure_schema()
-    except JamforError:
-        raise

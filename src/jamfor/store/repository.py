@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -591,7 +592,5 @@ class Store:
 
 
 def _with_curated(new: Kpi, old: Kpi) -> Kpi:
-    from dataclasses import replace
-
     keep = {f: getattr(old, f) for f in CURATED if getattr(new, f) is None and getattr(old, f) is not None}
     return replace(new, **keep) if keep else new
