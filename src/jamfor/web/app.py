@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import AbstractContextManager, asynccontextmanager
 from importlib import resources
 from typing import Any
 
@@ -14,13 +13,15 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from jamfor.store import Store
+from jamfor.web import api
+from jamfor.web.access import StoreAccess
 
 SOURCE_LINE = "Källa: Kolada"
 
 
 def create_app(database: str) -> FastAPI:
     store = Store.open(database)
-    lock = threading.Lock()
+    access = StoreAccess(store)
     package = resources.files("jamfor.web")
     templates = Jinja2Templates(directory=str(package / "templates"))
     templates.env.filters["n"] = lambda number: f"{number:,}".replace(",", "\u202f")
@@ -37,13 +38,11 @@ def create_app(database: str) -> FastAPI:
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
     )
+    app.state.access = access
     app.mount("/static", StaticFiles(directory=str(package / "static")), name="static")
 
-    @contextmanager
-    def using() -> Iterator[Store]:
-        # One connection per process; DuckDB and psycopg connections are not for parallel use.
-        with lock:
-            yield store
+    def using() -> AbstractContextManager[Store]:
+        return access.using()
 
     def start_data(q: str) -> dict[str, Any]:
         with using() as s:
@@ -79,9 +78,6 @@ def create_app(database: str) -> FastAPI:
     def index_json(q: str = Query("", max_length=200)) -> JSONResponse:
         return JSONResponse(start_data(q.strip()))
 
-    @app.get("/api/v1/stats", summary="Counts of what the store holds")
-    def api_stats() -> dict[str, int]:
-        with using() as s:
-            return s.stats().as_dict()
+    app.include_router(api.router)
 
     return app
