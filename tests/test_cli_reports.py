@@ -13,8 +13,9 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from jamfor.cli import app, parse_years
+from jamfor.cli import app
 from jamfor.errors import JamforError
+from jamfor.reports.options import parse_years
 from tests.render.test_render_json import CONTRACT_ROW_KEYS
 from tests.test_cli import database  # noqa: F401  (the module-scoped fixture, both backends)
 

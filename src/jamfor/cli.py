@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -24,7 +24,7 @@ from rich.table import Table
 
 from jamfor.config import database_url
 from jamfor.errors import JamforError, ValidationError
-from jamfor.model import GENDERS, ImportSummary
+from jamfor.model import ImportSummary
 from jamfor.reports.model import ColourScheme
 
 if TYPE_CHECKING:
@@ -439,60 +439,39 @@ SetOpt = Annotated[
 KpiOpt = Annotated[str | None, typer.Option("--kpi", help="KPI ids, comma-separated (instead of --set).")]
 
 
-def parse_years(text: str | None) -> list[int] | None:
-    """'2015-2017', '2015,2017' or '2017' as a list of years."""
-    if text is None or not text.strip():
-        return None
-    years: list[int] = []
-    for part in text.split(","):
-        part = part.strip()
-        try:
-            if "-" in part:
-                first, last = (int(p) for p in part.split("-", 1))
-                if last < first or last - first > 50:
-                    raise ValueError
-                years.extend(range(first, last + 1))
-            else:
-                years.append(int(part))
-        except ValueError:
-            raise JamforError(f"--years {text!r}: write years like 2015-2017 or 2015,2016,2017") from None
-    return sorted(set(years))
+def _years(text: str | None) -> list[int] | None:
+    from jamfor.reports.options import parse_years
 
-
-def _check_choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise JamforError(f"{option} {value!r}: use one of {', '.join(allowed)}")
-    return value
+    return parse_years(text)
 
 
 def _gender(value: str) -> str:
     """The --gender option, checked."""
-    return _check_choice("--gender", value, GENDERS)
+    from jamfor.reports.options import check_gender
+
+    return check_gender(value)
 
 
 def _scheme(value: str) -> ColourScheme:
     """The --colour option, checked."""
-    return cast(ColourScheme, _check_choice("--colour", value, ("quartile", "quartile4", "reference")))
+    from jamfor.reports.options import check_colour
+
+    return check_colour(value)
 
 
 def _measures(set_name: str | None, kpi: str | None) -> tuple[Any, list[str] | None]:
-    from jamfor.measuresets import find_measure_set
+    from jamfor.reports.options import measures_from
 
-    if set_name and kpi:
-        raise JamforError("give either --set or --kpi, not both")
-    if not set_name and not kpi:
-        raise JamforError("give a measure set (--set kkik-2015-2017) or KPIs (--kpi N00938,N11102)")
-    if set_name:
-        return find_measure_set(set_name), None
-    return None, [k.strip().upper() for k in (kpi or "").split(",") if k.strip()]
+    return measures_from(set_name, kpi)
 
 
 def _emit(report: Any, fmt: str | None, output: Path | None, lang: str) -> None:
     from jamfor.render import FORMATS, format_for, render
+    from jamfor.reports.options import check_choice
 
     chosen = fmt or (format_for(output) if output else "table")
-    _check_choice("--format", chosen, FORMATS)
-    _check_choice("--lang", lang, ("sv", "en"))
+    check_choice("--format", chosen, FORMATS)
+    check_choice("--lang", lang, ("sv", "en"))
     content = render(report, chosen, lang=lang)
     if output is not None:
         output.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
@@ -532,7 +511,7 @@ def report_municipality(
             municipality,
             measure_set=measure_set,
             kpis=kpis,
-            years=parse_years(years),
+            years=_years(years),
             gender=_gender(gender),
             colour=_scheme(colour),
             reference=reference,
