@@ -47,7 +47,9 @@ app.add_typer(db_app, name="db")
 app.add_typer(kpi_app, name="kpi")
 app.add_typer(area_app, name="area")
 app.add_typer(group_app, name="group")
-report_app = typer.Typer(help="Reports: a municipality, a network, a KPI.", no_args_is_help=True)
+report_app = typer.Typer(
+    help="Reports: a municipality, a network, a KPI, a comparison over time.", no_args_is_help=True
+)
 app.add_typer(report_app, name="report")
 
 out = Console(soft_wrap=True)
@@ -565,6 +567,37 @@ def report_kpi(
 
     with _open() as store:
         report = kpi_report(store, kpi_id.upper(), year=year, gender=_gender(gender), colour=_scheme(colour))
+    _emit(report, fmt, output, lang)
+
+
+@report_app.command("compare")
+def report_compare(
+    kpi_id: Annotated[str, typer.Argument(help="KPI id, e.g. N00938.")],
+    areas: Annotated[
+        str,
+        typer.Option("--areas", help="1–10 municipalities, regions or Riket: ids or names, comma-separated."),
+    ],
+    years: Annotated[
+        str | None, typer.Option("--years", help="e.g. 2013-2022 (default: the last 10 with data).")
+    ] = None,
+    gender: GenderOpt = "T",
+    colour: ColourOpt = "quartile",
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    lang: LangOpt = "sv",
+) -> None:
+    """Up to ten areas on one KPI over the years: values, place, colour, trend and the country's figures."""
+    from jamfor.reports.compare import compare_report, parse_area_list
+
+    with _open() as store:
+        report = compare_report(
+            store,
+            kpi_id.strip().upper(),
+            parse_area_list(areas),
+            years=_years(years),
+            gender=_gender(gender),
+            colour=_scheme(colour),
+        )
     _emit(report, fmt, output, lang)
 
 

@@ -14,10 +14,11 @@ from typing import Final, Literal
 
 from jamfor.errors import JamforError
 from jamfor.render.text import LANGS, Lang, check_lang
+from jamfor.reports.compare import CompareReport
 from jamfor.reports.model import KpiReport, MunicipalityReport, NetworkReport
 
 Format = Literal["table", "json", "csv", "xlsx", "html", "pdf"]
-Report = MunicipalityReport | NetworkReport | KpiReport
+Report = MunicipalityReport | NetworkReport | KpiReport | CompareReport
 
 FORMATS: Final[tuple[Format, ...]] = ("table", "json", "csv", "xlsx", "html", "pdf")
 
@@ -85,13 +86,17 @@ def render(report: Report, fmt: str, *, lang: str = "sv") -> str | bytes:
     Renderer modules are imported on first use, so asking for JSON never loads openpyxl or
     WeasyPrint.
     """
-    if not isinstance(report, MunicipalityReport | NetworkReport | KpiReport):
+    if not isinstance(report, MunicipalityReport | NetworkReport | KpiReport | CompareReport):
         raise JamforError(f"cannot render {type(report).__name__}: not a report")
     fmt = check_format(fmt)
     try:
         language = check_lang(lang)
     except ValueError as exc:
         raise JamforError(str(exc)) from exc
+    if isinstance(report, CompareReport):
+        from jamfor.render.compare import render_compare
+
+        return render_compare(report, fmt, lang=language)
     if fmt == "json":
         from jamfor.render.jsonout import render_json
 

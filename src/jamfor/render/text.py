@@ -92,6 +92,34 @@ LABELS: Final[dict[Lang, dict[str, str]]] = {
         "report_for": "för",
         "continued": "forts.",
         "references": "jämförelsevärden",
+        # The compare report (jamfor.render.compare).
+        "compare_report": "Jämförelse över tid",
+        "compare_area": "Kommun eller område",
+        "compare_areas": "Jämförs",
+        "compare_values": "Värde, plats och färg per år",
+        "compare_values_ranked": "Värde och plats per år",
+        "compare_values_only": "Värde per år",
+        "compare_country": "Hela landet per år",
+        "compare_chart": "Värdena över tid",
+        "compare_chart_mean": "Medel, alla kommuner",
+        "compare_same_data": "Samma uppgifter finns i tabellen nedan.",
+        "compare_shared": "delad",
+        "compare_mean_reference": "medlet för alla kommuner",
+        "compare_trend_note": (
+            "Trenden jämför det senaste värdet med det första under rapportens sista tre år, "
+            "avrundade som de visas."
+        ),
+        "compare_rank_note": (
+            "Plats är placeringen bland alla kommuner som har ett värde det året (1 = bäst; delad när "
+            "flera har samma avrundade värde). Län och riket får ingen plats eller färg."
+        ),
+        "compare_no_polarity": (
+            "Nyckeltalet har ingen riktning (högre är varken bättre eller sämre): ingen plats och ingen färg."
+        ),
+        "compare_not_graded": "Kostnadsmått och beskrivande mått färgläggs inte.",
+        "compare_sheet_wide": "Jämförelse",
+        "compare_sheet_long": "Per år",
+        "compare_missing_count": "Kommuner utan värde",
     },
     "en": {
         "missing": "no data",
@@ -163,6 +191,34 @@ LABELS: Final[dict[Lang, dict[str, str]]] = {
         "report_for": "for",
         "continued": "cont.",
         "references": "references",
+        # The compare report (jamfor.render.compare).
+        "compare_report": "Comparison over time",
+        "compare_area": "Municipality or area",
+        "compare_areas": "Compared",
+        "compare_values": "Value, rank and colour per year",
+        "compare_values_ranked": "Value and rank per year",
+        "compare_values_only": "Value per year",
+        "compare_country": "The whole country per year",
+        "compare_chart": "The values over time",
+        "compare_chart_mean": "Mean, all municipalities",
+        "compare_same_data": "The table below holds the same figures.",
+        "compare_shared": "tied",
+        "compare_mean_reference": "the mean of all municipalities",
+        "compare_trend_note": (
+            "The trend compares the latest value with the first within the report's last three years, "
+            "rounded as shown."
+        ),
+        "compare_rank_note": (
+            "Rank is the place among all municipalities with a value that year (1 = best; tied when "
+            "several have the same rounded value). Regions and Sweden get no rank or colour."
+        ),
+        "compare_no_polarity": (
+            "The KPI has no direction (higher is neither better nor worse): no rank and no colour."
+        ),
+        "compare_not_graded": "Cost measures and descriptive measures are not coloured.",
+        "compare_sheet_wide": "Comparison",
+        "compare_sheet_long": "Per year",
+        "compare_missing_count": "Municipalities without a value",
     },
 }
 
