@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -21,6 +22,7 @@ from jamfor.render.view import PAGE_MEMBERS, Bar, View, view_of
 from jamfor.reports.model import KpiReport, MunicipalityReport, NetworkReport
 
 Report = MunicipalityReport | NetworkReport | KpiReport
+Part = Literal["all", "head", "body"]
 
 # The histogram's drawing area, in SVG user units (it scales to the width of the page).
 _SVG_WIDTH = 640
@@ -105,10 +107,12 @@ def histogram(bars: list[Bar]) -> Histogram | None:
     return Histogram(_SVG_WIDTH, _SVG_HEIGHT, _PLOT_BOTTOM, svg_bars, ticks)
 
 
-def _fragment_of(view: View, *, anchor: str) -> Markup:
+def _fragment_of(view: View, *, anchor: str, part: Part = "all") -> Markup:
     template = _environment().get_template("report.html.j2")
     return Markup(
-        template.render(view=view, labels=LABELS[view.lang], histogram=histogram(view.bars), anchor=anchor)
+        template.render(
+            view=view, labels=LABELS[view.lang], histogram=histogram(view.bars), anchor=anchor, part=part
+        )
     )
 
 
@@ -121,14 +125,24 @@ def _anchor(report: Report) -> str:
     return f"jf-k{report.kpi}"
 
 
-def render_fragment(report: Report, *, lang: Lang = "sv", max_members: int | None = PAGE_MEMBERS) -> str:
+def render_fragment(
+    report: Report,
+    *,
+    lang: Lang = "sv",
+    max_members: int | None = PAGE_MEMBERS,
+    charts: bool = False,
+    part: Part = "all",
+) -> str:
     """The report's `<section>`: heading, facts, tables, legend and sources, without `<html>` or CSS.
 
     A network with more than `max_members` members gets several tables per perspective; a page
-    that scrolls its tables sideways can pass None for one table each.
+    that scrolls its tables sideways can pass None for one table each. `charts` adds a small trend
+    chart per measure of a municipality report. `part` "head" gives only the heading and facts (a
+    `<header>` with the report's `<h1>`), "body" the rest, so a page can put its own controls
+    between them; "all" gives both in one `<section>`.
     """
-    view = view_of(report, lang, max_members=max_members)
-    return str(_fragment_of(view, anchor=_safe_id(_anchor(report))))
+    view = view_of(report, lang, max_members=max_members, charts=charts and part != "head")
+    return str(_fragment_of(view, anchor=_safe_id(_anchor(report)), part=part))
 
 
 def render_document(

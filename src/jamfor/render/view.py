@@ -48,6 +48,7 @@ class Cell:
     lines: tuple[str, ...] = ()
     swatch: bool = False  # a colour swatch before the text (the colour-word column)
     fill: bool = False  # the cell's background shows the colour (the value it is about)
+    svg: str = ""  # a small chart drawn by jamfor.render.charts (already escaped SVG markup)
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ def report_title(report: MunicipalityReport) -> str:
     return f"{name} – {report.measure_set.name}"
 
 
-def municipality_view(report: MunicipalityReport, lang: Lang = "sv") -> View:
+def municipality_view(report: MunicipalityReport, lang: Lang = "sv", *, charts: bool = False) -> View:
     """One section per perspective: measure, trend, the years, mean, Riket, place, colour, comment.
 
     Summary columns that no row has a value for (e.g. Medel for a municipality's own indicators)
@@ -175,6 +176,7 @@ def municipality_view(report: MunicipalityReport, lang: Lang = "sv") -> View:
                     text.trend_word(row.trend, lang),
                     arrow=text.arrow(row.direction),
                     alt=text.direction_words(row.direction, lang),
+                    svg=_sparkline(report, row, lang) if charts else "",
                 ),
                 "mean": value_cell(row.mean, row.decimals, lang),
                 "riket": value_cell(row.riket, row.decimals, lang),
@@ -223,6 +225,29 @@ def municipality_view(report: MunicipalityReport, lang: Lang = "sv") -> View:
         sources=sources_lines(report.sources, lang),
         generated=text.timestamp(report.generated_at),
     )
+
+
+def _sparkline(report: MunicipalityReport, row: MunicipalityRow, lang: Lang) -> str:
+    """A small trend chart of the row's values over the report years, the reference dashed."""
+    from jamfor.render.charts import Series, TrendChart, to_svg
+
+    last = report.years[-1] if report.years else None
+    series = [
+        Series(report.municipality.name, tuple((y, row.values.get(y)) for y in report.years), role="subject")
+    ]
+    if last is not None and row.reference is not None:
+        series.append(Series(report.reference.label, ((last, row.reference),), role="reference"))
+    chart = TrendChart(
+        title=text.with_unit(row.title, row.unit),
+        series=tuple(series),
+        unit=row.unit,
+        decimals=row.decimals,
+        polarity=row.polarity if row.polarity in ("higher", "lower", "none") else None,  # type: ignore[arg-type]
+        lang=lang,
+        compact=True,
+        id_prefix=f"s{row.kpi}",
+    )
+    return to_svg(chart)
 
 
 def extreme_cell(extreme: Extreme | None, decimals: int | None, lang: Lang) -> Cell:
@@ -468,10 +493,11 @@ def view_of(
     lang: Lang = "sv",
     *,
     max_members: int | None = PAGE_MEMBERS,
+    charts: bool = False,
 ) -> View:
-    """The view of any report type (`max_members`: see `network_view`)."""
+    """The view of any report type (`max_members`: see `network_view`; `charts`: small trend charts)."""
     if isinstance(report, MunicipalityReport):
-        return municipality_view(report, lang)
+        return municipality_view(report, lang, charts=charts)
     if isinstance(report, NetworkReport):
         return network_view(report, lang, max_members=max_members)
     return kpi_view(report, lang)

@@ -237,6 +237,19 @@ class Store:
         rows = self.db.query(sql + " ORDER BY kind, title", params)
         return [Group(id=r[0], title=r[1], kind=r[2], source=r[3]) for r in rows]
 
+    def groups_containing(self, area_id: str, kinds: Sequence[str] | None = None) -> list[Group]:
+        """The groups `area_id` is a member of (without members), by kind and title."""
+        sql = (
+            "SELECT g.id, g.title, g.kind, g.source FROM area_group g "
+            "JOIN group_member m ON m.group_id = g.id WHERE m.area_id = ?"
+        )
+        params: list[Any] = [area_id]
+        if kinds:
+            sql += f" AND g.kind IN ({', '.join('?' for _ in kinds)})"
+            params += list(kinds)
+        rows = self.db.query(sql + " ORDER BY g.kind, g.title", params)
+        return [Group(id=r[0], title=r[1], kind=r[2], source=r[3]) for r in rows]
+
     def group(self, group_id: str) -> Group:
         rows = self.db.query("SELECT id, title, kind, source FROM area_group WHERE id = ?", [group_id])
         if not rows:

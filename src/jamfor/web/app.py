@@ -1,30 +1,57 @@
-"""The website (FastAPI, server-rendered). This first version lists municipalities and KPIs."""
+"""The website (FastAPI, server-rendered pages that work without JavaScript) and the JSON API."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import AbstractContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from importlib import resources
-from typing import Any
 
-from fastapi import FastAPI, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from jamfor.errors import AmbiguousNameError, JamforError, NotFoundError
+from jamfor.render import text
+from jamfor.render.html import stylesheet
 from jamfor.store import Store
-from jamfor.web import api
+from jamfor.web import api, pages
 from jamfor.web.access import StoreAccess
+from jamfor.web.downloads import split_download
 
-SOURCE_LINE = "Källa: Kolada"
+# Served with every page; the site makes no request to anyone else.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or path.startswith("/kolada/") or path.endswith(".json")
+
+
+def _error_response(request: Request, message: str, status_code: int) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"error": message}, status_code=status_code)
+    _, fmt = split_download(request.url.path.rsplit("/", 1)[-1])
+    if fmt is not None:
+        return PlainTextResponse(message + "\n", status_code=status_code)
+    return pages.error_page(request, JamforError(message), status_code)
 
 
 def create_app(database: str) -> FastAPI:
     store = Store.open(database)
-    access = StoreAccess(store)
     package = resources.files("jamfor.web")
     templates = Jinja2Templates(directory=str(package / "templates"))
     templates.env.filters["n"] = lambda number: f"{number:,}".replace(",", "\u202f")
+    templates.env.filters["num"] = text.number
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -33,51 +60,58 @@ def create_app(database: str) -> FastAPI:
 
     app = FastAPI(
         title="jamfor",
-        description="Jämför kommuners kvalitet",
+        description="Jämför kommuners kvalitet: Kolada-data, KKiK-jämförelser och rapporter.",
         docs_url="/api/docs",
         openapi_url="/api/openapi.json",
+        redoc_url=None,
         lifespan=lifespan,
     )
-    app.state.access = access
+    app.state.access = StoreAccess(store)
+    app.state.templates = templates
     app.mount("/static", StaticFiles(directory=str(package / "static")), name="static")
 
-    def using() -> AbstractContextManager[Store]:
-        return access.using()
+    @app.get("/assets/report.css", include_in_schema=False)
+    def report_css() -> Response:
+        return Response(
+            stylesheet(), media_type="text/css", headers={"Cache-Control": "public, max-age=3600"}
+        )
 
-    def start_data(q: str) -> dict[str, Any]:
-        with using() as s:
-            municipalities = s.search_areas(q, limit=400) if q else s.municipalities()
-            municipalities = [a for a in municipalities if a.type == "K"]
-            kpis = s.search_kpis(q, limit=100) if q else [k for k in s.kpis() if k.kkik]
-            counties = {"00" + g.id.removeprefix("lan:"): g.title for g in s.groups("county")}
-            stats = s.stats()
-        return {
-            "q": q,
-            "municipalities": [
-                {
-                    "id": a.id,
-                    "title": a.title,
-                    "county": counties.get(a.county_id or "", ""),
-                    "kommungrupp": a.kommungrupp,
-                }
-                for a in municipalities
-            ],
-            "kpis": [
-                {"id": k.id, "title": k.title, "polarity": k.polarity, "unit": k.unit, "retired": k.retired}
-                for k in kpis
-            ],
-            "stats": stats.as_dict(),
-            "source": SOURCE_LINE,
-        }
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        if not request.url.path.startswith("/api/docs"):
+            for name, value in SECURITY_HEADERS.items():
+                response.headers.setdefault(name, value)
+        return response
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def index(request: Request, q: str = Query("", max_length=200)) -> HTMLResponse:
-        return templates.TemplateResponse(request, "index.html", start_data(q.strip()))
+    @app.exception_handler(NotFoundError)
+    def not_found(request: Request, exc: NotFoundError) -> Response:
+        return _error_response(request, str(exc), 404)
 
-    @app.get("/index.json", summary="The start page's content as JSON")
-    def index_json(q: str = Query("", max_length=200)) -> JSONResponse:
-        return JSONResponse(start_data(q.strip()))
+    @app.exception_handler(AmbiguousNameError)
+    def ambiguous(request: Request, exc: AmbiguousNameError) -> Response:
+        return _error_response(request, str(exc), 400)
+
+    @app.exception_handler(JamforError)
+    def bad_request(request: Request, exc: JamforError) -> Response:
+        return _error_response(request, str(exc), 400)
+
+    @app.exception_handler(RequestValidationError)
+    def invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg', 'invalid')}"
+            for e in exc.errors()
+        )
+        return _error_response(request, f"invalid request: {problems}", 400)
+
+    @app.exception_handler(StarletteHTTPException)
+    def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404:
+            return _error_response(request, f"no page at {request.url.path}", 404)
+        if _wants_json(request):
+            return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code)
+        return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
 
     app.include_router(api.router)
-
+    app.include_router(pages.router)
     return app
