@@ -438,7 +438,6 @@ def measure_set_page(
 # -- compare ------------------------------------------------------------------------------------
 
 COMPARE_PATH = "/jamfor"
-MAX_CHART_SERIES = 10
 
 
 @router.get(COMPARE_PATH)
@@ -454,7 +453,6 @@ def compare_page(
     lang: str = "sv",
     access: StoreAccess = Depends(store_access),
 ) -> Response:
-    from jamfor.render.charts import Series, TrendChart, data_table, to_svg
     from jamfor.render.compare import render_compare_fragment
     from jamfor.reports.compare import compare_report, parse_area_list
 
@@ -488,33 +486,8 @@ def compare_page(
     if fmt is not None:
         ids = "-".join(s.area.id for s in report.series)
         return download_response(report, fmt, language, file_stem("jamfor-jamfor", report.kpi, ids))
-    ui = UI[language]
-    series = [
-        Series(s.area.name, tuple((y, s.points[y].value) for y in report.years), role="subject")
-        for s in report.series
-    ]
-    # The country's mean and Riket as dashed reference lines, as far as the chart can tell lines apart.
-    references = [
-        Series(ui["ref_mean"], tuple((y, report.country[y].mean) for y in report.years), role="reference"),
-        Series(ui["ref_riket"], tuple((y, report.country[y].riket) for y in report.years), role="reference"),
-    ]
-    for reference in references:
-        if len(series) < MAX_CHART_SERIES and any(v is not None for _, v in reference.points):
-            series.append(reference)
-    chart = TrendChart(
-        title=report.title,
-        series=tuple(series),
-        show_title=False,
-        id_prefix="cmp",
-        unit=report.unit,
-        decimals=report.decimals,
-        polarity=report.polarity,
-        lang=language,
-    )
     context |= {
         "report": report,
-        "chart_svg": Markup(to_svg(chart)),
-        "chart_table": data_table(chart),
         "fragment": Markup(render_compare_fragment(report, lang=language)),
         "downloads": download_links(request, COMPARE_PATH),
     }
