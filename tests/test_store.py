@@ -195,6 +195,20 @@ def test_create_network(ref: Store) -> None:
     assert ref.group("nornorna") == network
 
 
+def test_groups_containing_a_municipality(ref: Store) -> None:
+    ref.create_network("Nornorna", NORNORNA)
+    ostersund = ref.area("2380")
+    found = ref.groups_containing("2380")
+    kinds = {g.kind for g in found}
+    assert {"county", "kommungrupp", "network", "kolada"} <= kinds
+    assert ("lan:23", "Jämtlands län") in [(g.id, g.title) for g in found]
+    chosen = ref.groups_containing("2380", ["network", "kommungrupp"])
+    assert [g.id for g in chosen] == [f"kg:{ostersund.kommungrupp}", "nornorna"]  # by kind, then title
+    assert "nornorna" not in [g.id for g in ref.groups_containing("1081")]
+    assert all(g.members == () for g in found)  # members are not fetched
+    assert ref.groups_containing("9999") == []
+
+
 def test_create_network_checks_its_input(ref: Store) -> None:
     before = ref.stats()
     with pytest.raises(JamforError, match="listed twice"):
