@@ -544,6 +544,39 @@ class Store:
         )
         return [Observation(*r) for r in rows]
 
+    def observation_page(
+        self,
+        kpis: Sequence[str],
+        areas: Sequence[str] | None = None,
+        periods: Sequence[int] | None = None,
+        gender: str | None = "T",
+        *,
+        limit: int,
+        offset: int = 0,
+    ) -> tuple[int, list[Observation]]:
+        """(how many observations match, `limit` of them from `offset`), in the order of `observations`."""
+        if not kpis or (areas is not None and not areas) or (periods is not None and not periods):
+            return 0, []
+        where = ["kpi = ANY(?)"]
+        params: list[Any] = [list(kpis)]
+        if areas is not None:
+            where.append("area = ANY(?)")
+            params.append(list(areas))
+        if periods is not None:
+            where.append("period = ANY(?)")
+            params.append([int(p) for p in periods])
+        if gender:
+            where.append("gender = ?")
+            params.append(gender)
+        condition = " AND ".join(where)
+        total = int(self.db.query(f"SELECT count(*) FROM observation WHERE {condition}", params)[0][0])
+        rows = self.db.query(
+            "SELECT kpi, area, period, gender, value, status, count, source, batch_id, imported_at "
+            f"FROM observation WHERE {condition} ORDER BY kpi, area, period, gender LIMIT ? OFFSET ?",
+            [*params, int(limit), int(offset)],
+        )
+        return total, [Observation(*r) for r in rows]
+
     def values(
         self,
         kpis: Sequence[str],

@@ -19,11 +19,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from jamfor.errors import DatabaseError, JamforError, NotFoundError
 from jamfor.measuresets import MeasureSet, bundled_measure_sets
-from jamfor.model import RIKET, Area, Group, Kpi, Observation, Revision
+from jamfor.model import GENDERS, RIKET, Area, Group, Kpi, Observation, Revision
 from jamfor.render import render
 from jamfor.reports import kpi_report, municipality_report, network_report
 from jamfor.reports.data import KOLADA
-from jamfor.reports.options import check_colour, check_gender, measures_from, parse_years
+from jamfor.reports.options import check_choice, check_colour, check_gender, measures_from, parse_years
 from jamfor.store import Store
 from jamfor.web.access import StoreAccess, store_access
 
@@ -43,6 +43,11 @@ def error_response(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
+def _shortened(value: str | int, most: int = 80) -> str | int:
+    """A user's input as echoed in an error: an overlong string is cut, not repeated whole."""
+    return value if isinstance(value, int) or len(value) <= most else value[:most] + "…"
+
+
 def _validation_message(exc: RequestValidationError) -> str:
     """FastAPI's validation errors as one sentence per fault, naming the parameter."""
     parts = []
@@ -50,7 +55,7 @@ def _validation_message(exc: RequestValidationError) -> str:
         loc = [str(p) for p in fault.get("loc", ())]
         where = {"query": "query parameter", "path": "path parameter"}.get(loc[0], loc[0]) if loc else ""
         name = loc[-1] if len(loc) > 1 else ""
-        given = f" (got {fault['input']!r})" if isinstance(fault.get("input"), str | int) else ""
+        given = f" (got {_shortened(fault['input'])!r})" if isinstance(fault.get("input"), str | int) else ""
         parts.append(f"{where} {name!r}: {fault.get('msg', 'invalid')}{given}".strip())
     return "; ".join(parts) or "invalid request"
 
@@ -82,7 +87,7 @@ class JsonErrorsRoute(APIRoute):
 class ApiError(BaseModel):
     """A user error: one sentence saying what was wrong."""
 
-    error: str = Field(examples=["no KPI with id 'N99999' (try 'jamfor kpi search')"])
+    error: str = Field(examples=["no KPI with id 'N99999'"])
 
 
 router = APIRouter(
@@ -134,7 +139,7 @@ class AreaOut(BaseModel):
                     "kommungrupp": {
                         "id": "kg:C7",
                         "code": "C7",
-                        "title": "C7 Lågpendlingskommun nära större stad",
+                        "title": "C7 Pendlingskommun nära mindre stad/tätort",
                     },
                 }
             ]
@@ -159,7 +164,7 @@ class GroupOut(BaseModel):
             "examples": [
                 {
                     "id": "kg:C7",
-                    "title": "C7 Lågpendlingskommun nära större stad",
+                    "title": "C7 Pendlingskommun nära mindre stad/tätort",
                     "kind": "kommungrupp",
                     "source": "SKR 2023",
                 }
@@ -545,6 +550,14 @@ def measure_set_out(m: MeasureSet) -> MeasureSetOut:
     )
 
 
+def known_kpi(store: Store, kpi_id: str) -> Kpi:
+    """The KPI with this id (any case), or a NotFoundError that names it."""
+    found = store.kpis([kpi_id.strip().upper()])
+    if not found:
+        raise NotFoundError(f"no KPI with id {kpi_id.strip()!r}")
+    return found[0]
+
+
 def check_kpis_known(store: Store, ids: Sequence[str]) -> None:
     known = {k.id for k in store.kpis(ids)}
     unknown = [k for k in ids if k not in known]
@@ -564,8 +577,7 @@ def observation_page(
     offset: int,
 ) -> tuple[int, list[Observation]]:
     """(how many match, one page of them) in the store's order: kpi, area, period, gender."""
-    found = store.observations(kpis, areas, years, gender)
-    return len(found), found[offset : offset + limit]
+    return store.observation_page(kpis, areas, years, gender, limit=limit, offset=offset)
 
 
 def json_report(text: str | bytes) -> Response:
@@ -676,7 +688,7 @@ def get_kpi(
     access: Access, kpi_id: Annotated[str, Path(max_length=100, description="A KPI id, e.g. N00938.")]
 ) -> KpiDetail:
     with access.using() as store:
-        kpi = store.kpi(kpi_id.strip().upper())
+        kpi = known_kpi(store, kpi_id)
         periods = store.periods(kpi.id)
         history = store.kpi_history(kpi.id)
     fields = {name: getattr(kpi, name) for name in KpiDetail.model_fields if hasattr(kpi, name)}
@@ -704,7 +716,9 @@ def list_values(
         str | None,
         Query(
             max_length=5000,
-            description=f"Area ids or names, comma-separated (at most {MAX_VALUE_AREAS}); all areas if left out.",
+            description=(
+                f"Area ids or names, comma-separated (at most {MAX_VALUE_AREAS}); all areas if left out."
+            ),
             examples=["1081,0000"],
         ),
     ] = None,
@@ -727,7 +741,7 @@ def list_values(
         raise JamforError("kpi: give at least one KPI id, e.g. kpi=N00938")
     area_names = split_list(area, "area", MAX_VALUE_AREAS)
     years = parse_years(year, option="year")
-    chosen_gender = None if gender == "all" else check_gender(gender, option="gender")
+    chosen_gender = None if check_choice("gender", gender, (*GENDERS, "all")) == "all" else gender
     with access.using() as store:
         check_kpis_known(store, kpi_ids)
         area_ids = (
@@ -757,7 +771,7 @@ def value_history(
 ) -> ValueHistory:
     chosen = check_gender(gender, option="gender")
     with access.using() as store:
-        kpi = store.kpi(kpi_id.strip().upper())
+        kpi = known_kpi(store, kpi_id)
         area = store.resolve_area(area_id)
         current = store.observation(kpi.id, area.id, year, chosen)
         revisions = store.history(kpi.id, area.id, year, chosen)
@@ -868,7 +882,8 @@ def report_kpi(
     chosen_gender = check_gender(gender, option="gender")
     scheme = check_colour(colour, option="colour")
     with access.using() as store:
-        report = kpi_report(store, kpi_id.strip().upper(), year=year, gender=chosen_gender, colour=scheme)
+        kpi = known_kpi(store, kpi_id)
+        report = kpi_report(store, kpi.id, year=year, gender=chosen_gender, colour=scheme)
     return json_report(render(report, "json"))
 
 
