@@ -4,7 +4,7 @@ Reads ``swedish_municipalities.geojson`` of okfse/sweden-geojson (``../shared/da
 projects it with a spherical transverse Mercator on 15° E (the central meridian of SWEREF 99 TM,
 so the map looks like the maps Swedes know: north up, true proportions), rounds every vertex to a
 whole unit of a 760 × 1420 viewBox (one unit ≈ 1.1 km), drops the vertices rounding makes
-redundant and writes one gzip JSON file that ``jamfor.render.geo`` reads. Small, densely packed
+redundant and writes one gzip JSON file that ``jamfor.render.charts.geometry`` reads. Small, densely packed
 municipalities around Stockholm, Göteborg and Malmö are also written at a larger scale for the
 map's insets.
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from jamfor.render.charts import (
+    MAX_REFERENCES,
     MAX_SERIES,
     AreaValue,
     ChartError,
@@ -19,7 +20,10 @@ from jamfor.render.charts import (
     data_table,
     to_svg,
 )
-from jamfor.render.geo import FILL, geometry
+from jamfor.render.charts.geometry import geometry
+from jamfor.render.charts.map import FILL
+from jamfor.render.charts.svg import nice_ticks
+from jamfor.render.charts.trend import REFERENCE_STYLES, SERIES_STYLES
 from jamfor.reports.model import Colour
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
@@ -195,6 +199,87 @@ def test_more_than_ten_series_is_refused() -> None:
     chart = TrendChart("För många", tuple(series(f"K{i}", [1.0] * 8) for i in range(MAX_SERIES + 1)))
     with pytest.raises(ChartError, match="at most 10"):
         to_svg(chart)
+    with pytest.raises(ChartError, match="at most 10"):
+        data_table(chart)
+    references = tuple(series(f"R{i}", [2.0] * 8, "reference") for i in range(MAX_REFERENCES + 1))
+    with pytest.raises(ChartError, match="at most 3"):
+        to_svg(TrendChart("För många referenser", references))
+
+
+TEN = ("Ronneby", "Stockholm", "Östersund", "Åre", "Håbo", "Malmö", "Göteborg", "Umeå", "Lund", "Kiruna")
+
+
+def test_references_come_on_top_of_ten_peers_without_using_up_their_styles() -> None:
+    peers = tuple(series(n, [float(i + k) for k in range(8)]) for i, n in enumerate(TEN))
+    references = (
+        series("Ovägt medel", [5.5 + k for k in range(8)], "reference"),
+        series("Riket", [4.5 + k for k in range(8)], "reference"),
+    )
+    chart = TrendChart("Tio kommuner och landet", peers + references)
+    root = parse(to_svg(chart))
+    groups = {int(g.attrib["data-series"]): g for g in root.iterfind(".//svg:g[@class='series']", NS)}
+    assert sorted(groups) == list(range(12))
+    looks = {
+        i: (g[0].attrib["stroke"], g[0].attrib.get("stroke-dasharray", ""), _shape(g[1]))
+        for i, g in groups.items()
+    }
+    assert len(set(looks.values())) == 12  # every line distinguishable
+    assert len({shape for _, _, shape in looks.values()}) == 12  # by its marker alone, too
+    peer_colours = {looks[i][0] for i in range(10)}
+    assert {looks[10][0], looks[11][0]} == {"#000000", "#595959"}  # black and grey: references only
+    assert not {looks[10][0], looks[11][0]} & peer_colours
+    assert [g.attrib["data-role"] for g in groups.values()][-2:] == ["reference", "reference"]
+    # The references are drawn after the peers, over them.
+    order = [int(g.attrib["data-series"]) for g in root.iterfind(".//svg:g[@class='series']", NS)]
+    assert order[-2:] == [10, 11]
+    assert {*TEN, "Ovägt medel", "Riket"} <= set(texts(root))
+    # Ten or more lines get a taller chart by default; a declared height is kept.
+    assert root.attrib["viewBox"] == "0 0 640 440"
+    assert parse(to_svg(ronneby_trend())).attrib["viewBox"] == "0 0 640 320"
+    assert parse(to_svg(TrendChart("T", peers, height=300))).attrib["viewBox"] == "0 0 640 300"
+    # Three references are the most: each has a style of its own.
+    three = TrendChart("T", (*peers, *references, series("Länet", [3.0] * 8, "reference")))
+    assert len(parse(to_svg(three)).findall(".//svg:g[@class='series']", NS)) == 13
+
+
+def test_styles_differ_in_all_three_and_references_keep_to_black_and_grey() -> None:
+    styles = SERIES_STYLES + REFERENCE_STYLES
+    assert len({s.marker for s in styles}) == len(styles) == MAX_SERIES + MAX_REFERENCES
+    assert len({(s.colour, s.dash) for s in styles}) == len(styles)
+    assert {s.colour for s in REFERENCE_STYLES} <= {"#000000", "#595959"}
+    assert not {s.colour for s in REFERENCE_STYLES} & {s.colour for s in SERIES_STYLES}
+
+
+def test_a_series_without_values_is_named_under_the_chart() -> None:
+    chart = TrendChart(
+        "T",
+        (series("Ronneby", [1.0] * 8, "subject"), series("Region Blekinge", [None] * 8)),
+        lang="en",
+    )
+    root = parse(to_svg(chart))
+    assert len(root.findall(".//svg:g[@class='series']", NS)) == 1
+    assert "No data: Region Blekinge" in texts(root)
+    assert "Region Blekinge" not in texts(root)  # no end label for a line that is not there
+
+
+def test_markers_tell_their_values() -> None:
+    root = parse(to_svg(ronneby_trend()))
+    subject = root.find(".//svg:g[@data-series='0']", NS)
+    assert subject is not None
+    tips = [m.find("svg:title", NS) for m in subject[1:]]
+    assert [t.text for t in tips if t is not None][-2:] == [
+        "Ronneby 2021: 8,2 dagar",
+        "Ronneby 2022: 8,3 dagar",
+    ]
+
+
+def test_nice_ticks() -> None:
+    assert nice_ticks(4.3, 18.1) == ([0.0, 5.0, 10.0, 15.0, 20.0], 0)
+    assert nice_ticks(0.2, 1.1) == ([0.0, 0.25, 0.5, 0.75, 1.0, 1.25], 2)
+    ticks, decimals = nice_ticks(125711, 181541)
+    assert ticks[0] <= 125711 and ticks[-1] >= 181541 and decimals == 0
+    ticks, _ = nice_ticks(5.0, 5.0)
+    assert ticks[0] < 5.0 < ticks[-1]
 
 
 def test_subject_gets_the_first_style_whatever_its_position() -> None:

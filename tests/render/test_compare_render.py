@@ -11,8 +11,10 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -24,6 +26,7 @@ from typer.testing import CliRunner
 from jamfor.cli import app
 from jamfor.errors import JamforError
 from jamfor.render import FORMATS, render
+from jamfor.render.charts import to_svg
 from jamfor.render.compare import (
     CSV_HEADER,
     compare_data,
@@ -31,8 +34,7 @@ from jamfor.render.compare import (
     render_compare_fragment,
     render_compare_table,
 )
-from jamfor.render.compare_chart import line_chart, nice_ticks
-from jamfor.render.compare_view import PAGE_YEARS, compare_view
+from jamfor.render.compare_view import PAGE_YEARS, compare_chart, compare_view
 from jamfor.render.text import LABELS
 from jamfor.reports import CompareReport, compare_report
 from jamfor.reports.model import Extreme, Named
@@ -186,11 +188,13 @@ def test_html_document_and_fragment(report: CompareReport) -> None:
     assert "<caption" in document and "Värde, plats och färg per år" in document
     assert "24:e av 290" in document and "uppgift saknas" in document and "Källa: Kolada" in document
     assert 'class="jf-col-year jf-num jf-fill-green"' in document  # colour fill with the word "grön"
-    assert "grön" in document and "<svg viewBox" in document
-    assert "http://" not in document and "https://" not in document  # nothing fetched from outside
+    assert "grön" in document and TREND_SVG in document
+    assert "https://" not in document  # nothing fetched from outside (the SVG namespace is http://)
+    assert "http://" not in document.replace('xmlns="http://www.w3.org/2000/svg"', "")
     fragment = render_compare_fragment(report)
     assert fragment.lstrip().startswith("<section") and "<html" not in fragment and "<style" not in fragment
-    assert "<svg viewBox" not in render_compare_fragment(report, chart=False)
+    assert TREND_SVG in fragment and "<figcaption>Värdena över tid (dagar). Samma uppgifter" in fragment
+    assert "<svg" not in render_compare_fragment(report, chart=False)
     english = render_compare_fragment(report, lang="en")
     assert 'lang="en"' in english and "24th of 290" in english and "no data" in english
 
@@ -212,36 +216,121 @@ def test_hostile_names_are_escaped(report: CompareReport) -> None:
     assert report.series[0].area.name == "Ronneby"  # the shared fixture is untouched
 
 
-def test_line_chart(report: CompareReport) -> None:
-    chart = line_chart(report)
+TREND_SVG = 'class="jamfor-chart jamfor-trend"'
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _chart(html: str) -> ET.Element:
+    """The compare chart in a page: the one `charts.TrendChart` SVG, parsed."""
+    found = re.findall(r"<svg xmlns=[^>]*jamfor-trend.*?</svg>", html, flags=re.S)
+    assert len(found) == 1
+    return ET.fromstring(found[0])
+
+
+def _lines(root: ET.Element, report: CompareReport) -> dict[str, ET.Element]:
+    """The drawn lines by name (a line's group is numbered by its series in `compare_chart`)."""
+    chart = compare_chart(report)
     assert chart is not None
-    names = [line.name for line in chart.lines]
-    assert names == [
+    return {
+        chart.series[int(g.attrib["data-series"])].label: g
+        for g in root.iter(f"{SVG}g")
+        if g.attrib.get("class") == "series"
+    }
+
+
+def _look(group: ET.Element) -> tuple[str, str, str, bool, tuple[int, ...]]:
+    """A line's colour and dash, and its marker's element, whether it is open, and its outline."""
+    line, marker = group[0], group[1]
+    numbers = [float(n) for n in re.findall(r"-?[\d.]+", marker.attrib.get("d", ""))]
+    outline = tuple(round(b - a) for a, b in zip(numbers, numbers[2:], strict=False))
+    is_open = marker.attrib["fill"] in ("#ffffff", "none")
+    return line.attrib["stroke"], line.attrib.get("stroke-dasharray", ""), marker.tag, is_open, outline
+
+
+def _texts(root: ET.Element) -> list[str]:
+    return ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+
+
+def test_compare_chart_is_the_shared_trend_chart(report: CompareReport) -> None:
+    chart = compare_chart(report)
+    assert chart is not None
+    # The areas are equals (peers); the country's mean and Riket (asked for here) are references.
+    assert [(s.label, s.role) for s in chart.series] == [
+        ("Ronneby", "peer"),
+        ("Karlskrona", "peer"),
+        ("Stockholm", "peer"),
+        ("Region Stockholm", "peer"),
+        ("Medel, alla kommuner", "reference"),
+        ("Riket", "reference"),
+    ]
+    assert chart.unit == "dagar" and chart.decimals == 1 and chart.polarity == "lower"
+    assert to_svg(chart) in render_compare_fragment(report)
+    # Riket not asked for: the chart draws the published figure all the same.
+    two = replace(report, series=report.series[:2])
+    chart_of_two = compare_chart(two)
+    assert chart_of_two is not None
+    assert [(s.label, s.role) for s in chart_of_two.series] == [
+        ("Ronneby", "peer"),
+        ("Karlskrona", "peer"),
+        ("Medel, alla kommuner", "reference"),
+        ("Riket", "reference"),
+    ]
+    assert chart_of_two.series[3].points[-1] == (2022, report.country[2022].riket)
+
+
+def test_chart_draws_a_line_per_area_with_gaps_labels_and_distinct_markers(report: CompareReport) -> None:
+    series = list(report.series)
+    series[0] = replace(series[0], points={y: p for y, p in series[0].points.items() if y != 2020})
+    gappy = replace(report, series=series)
+    root = _chart(render_compare_fragment(gappy))
+    lines = _lines(root, gappy)
+    # Region Stockholm has no value in any year: no line, and said so under the chart.
+    assert set(lines) == {"Ronneby", "Karlskrona", "Stockholm", "Medel, alla kommuner", "Riket"}
+    shown = _texts(root)
+    assert "Uppgift saknas: Region Stockholm" in shown
+    # Every line is named at its end; Riket, asked for as an area, only once.
+    assert all(shown.count(name) == 1 for name in lines)
+    # A missing year is a gap: two runs, a marker per value (its tooltip the value), none for 2020.
+    ronneby = lines["Ronneby"]
+    assert ronneby[0].attrib["d"].count("M") == 2
+    assert ["".join(m.itertext()) for m in ronneby[1:]] == [
+        "Ronneby 2018: 8,8 dagar",
+        "Ronneby 2019: 7,9 dagar",
+        "Ronneby 2021: 7,4 dagar",
+        "Ronneby 2022: 8,2 dagar",
+    ]
+    # No two lines look alike, and the marker alone tells any two apart.
+    looks = [_look(g) for g in lines.values()]
+    assert len(set(looks)) == len({look[2:] for look in looks}) == len(lines)
+    # The references are black and grey, colours no area uses.
+    reference_colours = {lines[name][0].attrib["stroke"] for name in ("Medel, alla kommuner", "Riket")}
+    area_colours = {lines[name][0].attrib["stroke"] for name in ("Ronneby", "Karlskrona", "Stockholm")}
+    assert reference_colours == {"#000000", "#595959"} and not reference_colours & area_colours
+    english = _texts(_chart(render_compare_fragment(report, lang="en")))
+    assert "Mean, all municipalities" in english and "No data: Region Stockholm" in english
+
+
+def test_ten_areas_and_both_references_fit_in_one_chart(store: Store) -> None:
+    names = [
         "Ronneby",
         "Karlskrona",
-        "Stockholm",
-        "Riket",
-        "Region Stockholm",
-        "Medel, alla kommuner",
+        "Karlshamn",
+        "Sölvesborg",
+        "Olofström",
+        "Växjö",
+        "Kalmar",
+        "Lund",
+        "Malmö",
+        "Umeå",
     ]
-    assert len({(line.colour, line.icon) for line in chart.lines}) == len(chart.lines)
-    ronneby = chart.lines[0]
-    assert len(ronneby.points) == 5 and ronneby.path.startswith("M") and ronneby.path.count("M") == 1
-    assert ronneby.points[-1].text == "Ronneby 2022: 8,2"
-    region = chart.lines[4]
-    assert region.points == [] and region.legend == "Region Stockholm (uppgift saknas)"
-    assert chart.lines[-1].dash  # the country's mean is dashed
-    ys = [p.y for line in chart.lines for p in line.points]
-    assert all(chart.top <= y <= chart.bottom for y in ys)
-    assert [t.text for t in chart.x_ticks] == ["2018", "2019", "2020", "2021", "2022"]
-
-
-def test_nice_ticks() -> None:
-    assert nice_ticks(4.3, 18.1) == ([0.0, 5.0, 10.0, 15.0, 20.0], 0)
-    assert nice_ticks(0.2, 1.1) == ([0.2, 0.4, 0.6, 0.8, 1.0, 1.2], 1)
-    ticks, decimals = nice_ticks(125711, 181541)
-    assert ticks[0] <= 125711 and ticks[-1] >= 181541 and decimals == 0
-    assert nice_ticks(5.0, 5.0)[0][0] < 5.0 < nice_ticks(5.0, 5.0)[0][-1]
+    ten = compare_report(store, "N00938", names, years=range(2013, 2023))
+    root = _chart(render_compare_document(ten))
+    lines = _lines(root, ten)
+    assert set(lines) == {*names, "Medel, alla kommuner", "Riket"}
+    looks = [_look(g) for g in lines.values()]
+    assert len(set(looks)) == len({look[2:] for look in looks}) == 12
+    assert set(_texts(root)) >= set(lines)
+    assert float(root.attrib["viewBox"].split()[3]) > 320  # more room for twelve lines and names
 
 
 # -- XLSX ---------------------------------------------------------------------------------------------------
@@ -296,6 +385,7 @@ def test_pdf(pdf: bytes, tmp_path: Path) -> None:
     )
     assert "Sjukpenningtal" in text.stdout and "Ronneby" in text.stdout and "Källa: Kolada" in text.stdout
     assert "24:e av 290" in text.stdout
+    assert "Medel, alla kommuner" in text.stdout  # the chart's line labels are text in the PDF
     subprocess.run(
         ["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(path), str(tmp_path / "p")], check=True
     )

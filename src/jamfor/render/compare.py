@@ -1,9 +1,10 @@
 """The compare report in every format: JSON, CSV, terminal table, HTML (fragment and document), PDF.
 
-The layout people read is in `compare_view`, the spreadsheet in `compare_xlsx`, the chart's
-geometry in `compare_chart`. `render_compare` is what `jamfor.render.render` calls; the website
-embeds `render_compare_fragment`, the compare report's counterpart of `html.render_fragment`,
-styled by the same `report.css` (`html.stylesheet()`).
+The layout people read is in `compare_view` (with the chart's declaration, a `charts.TrendChart`),
+the spreadsheet in `compare_xlsx`, the HTML section in `templates/compare.html.j2`.
+`render_compare` is what `jamfor.render.render` calls; the website embeds
+`render_compare_fragment`, the compare report's counterpart of `html.render_fragment`, styled by
+the same `report.css` (`html.stylesheet()`).
 """
 
 from __future__ import annotations
@@ -14,19 +15,18 @@ import json
 import logging
 import math
 import shutil
-from functools import cache
 from typing import Any
 
-from jinja2 import ChoiceLoader, DictLoader, Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from jamfor.errors import JamforError
-from jamfor.render import palette
-from jamfor.render.compare_chart import LineChart, line_chart
-from jamfor.render.compare_view import PAGE_YEARS, CompareView, compare_view
+from jamfor.render import palette, text
+from jamfor.render.charts import TrendChart, to_svg
+from jamfor.render.compare_view import PAGE_YEARS, CompareView, compare_chart, compare_view
+from jamfor.render.html import _environment, stylesheet
 from jamfor.render.table import DEFAULT_WIDTH, section_tables
 from jamfor.render.text import LABELS, Lang, label
 from jamfor.reports.compare import CompareReport
@@ -275,125 +275,6 @@ def render_compare_table(
 
 # -- HTML and PDF ---------------------------------------------------------------------------------------
 
-_TEMPLATE = """\
-{#- The compare report as a <section>: chart, the areas × years table with the country's figures,
-    legend and sources. Cells are jamfor.render.view.Cell, shown by the shared macros. -#}
-{% import "macros.html.j2" as m %}
-<section class="jf-report jf-report-compare" lang="{{ view.lang }}" aria-labelledby="{{ anchor }}-title">
-<header class="jf-head">
-<h1 id="{{ anchor }}-title">{{ view.title }}</h1>
-{% if view.description %}
-<p class="jf-description">{{ view.description }}</p>
-{% endif %}
-<dl class="jf-facts">
-{% for name, value in view.facts %}
-<div><dt>{{ name }}</dt><dd>{{ value }}</dd></div>
-{% endfor %}
-</dl>
-</header>
-{% if chart %}
-<figure class="jf-histogram jf-chart">
-<svg viewBox="0 0 {{ chart.width }} {{ chart.height }}" width="100%" role="img" aria-labelledby="{{ anchor }}-chart" preserveAspectRatio="xMinYMin meet">
-<title id="{{ anchor }}-chart">{{ chart.title }}</title>
-{% for tick in chart.y_ticks %}
-<line x1="{{ chart.left }}" y1="{{ tick.pos }}" x2="{{ chart.right }}" y2="{{ tick.pos }}" stroke="#dcdcdc" stroke-width="1"/>
-<text x="{{ chart.left - 6 }}" y="{{ tick.pos + 4 }}" text-anchor="end" font-size="12" fill="#1a1a1a">{{ tick.text }}</text>
-{% endfor %}
-<line x1="{{ chart.left }}" y1="{{ chart.bottom }}" x2="{{ chart.right }}" y2="{{ chart.bottom }}" stroke="#505050" stroke-width="1"/>
-{% for tick in chart.x_ticks %}
-<text x="{{ tick.pos }}" y="{{ chart.bottom + 18 }}" text-anchor="middle" font-size="12" fill="#1a1a1a">{{ tick.text }}</text>
-{% endfor %}
-{% for line in chart.lines %}
-<g>
-<title>{{ line.name }}</title>
-<path d="{{ line.path }}" fill="none" stroke="{{ line.colour }}" stroke-width="2"{% if line.dash %} stroke-dasharray="{{ line.dash }}"{% endif %}/>
-{% for point in line.points %}
-{% if point.marker %}
-<path d="{{ point.marker }}" fill="{{ line.fill }}" stroke="{{ line.colour }}" stroke-width="1.5"><title>{{ point.text }}</title></path>
-{% endif %}
-{% endfor %}
-</g>
-{% endfor %}
-</svg>
-<ul class="jf-colours jf-chart-legend">
-{% for line in chart.lines %}
-<li><svg width="30" height="14" viewBox="0 0 30 14" aria-hidden="true"><line x1="1" y1="7" x2="29" y2="7" stroke="{{ line.colour }}" stroke-width="2"{% if line.dash %} stroke-dasharray="{{ line.dash }}"{% endif %}/>{% if line.icon %}<path d="{{ line.icon }}" fill="{{ line.fill }}" stroke="{{ line.colour }}" stroke-width="1.5"/>{% endif %}</svg> {{ line.legend }}</li>
-{% endfor %}
-</ul>
-<figcaption>{{ chart.title }}. {{ labels.compare_same_data }}</figcaption>
-</figure>
-{% endif %}
-{% for table in view.tables %}
-{% set values = table.values %}
-{% set country = table.country %}
-{% set id = anchor ~ "-t" ~ loop.index %}
-<div class="jf-scroll" role="region" aria-labelledby="{{ id }}" tabindex="0">
-<table class="jf-table jf-table-perspective jf-table-compare">
-<caption id="{{ id }}">{{ values.caption }}</caption>
-<thead>
-<tr>
-{% for column in values.columns %}
-<th scope="col" class="jf-col-{{ column.key.split(':')[0] }}{% if column.numeric %} jf-num{% endif %}"{% if column.note %} title="{{ column.note }}"{% endif %}>{{ column.heading }}</th>
-{% endfor %}
-</tr>
-</thead>
-<tbody>
-{% for row in values.rows %}
-<tr>
-{% for cell in row %}
-{% set column = values.columns[loop.index0] %}
-{% if loop.first %}
-<th scope="row" class="{{ m.cell_class(cell, column) }}">{{ m.cell_content(cell) }}</th>
-{% else %}
-<td class="{{ m.cell_class(cell, column) }}">{{ m.cell_content(cell) }}</td>
-{% endif %}
-{% endfor %}
-</tr>
-{% endfor %}
-</tbody>
-<tbody>
-<tr><th scope="colgroup" colspan="{{ values.columns | length }}"><strong>{{ country.caption }}</strong></th></tr>
-{% for row in country.rows %}
-<tr>
-{% for cell in row %}
-{% set column = country.columns[loop.index0] %}
-{% if loop.first %}
-<th scope="row" class="{{ m.cell_class(cell, column) }}">{{ m.cell_content(cell) }}</th>
-{% else %}
-<td class="{{ m.cell_class(cell, column) }}">{{ m.cell_content(cell) }}</td>
-{% endif %}
-{% endfor %}
-{% for _ in range(values.columns | length - country.columns | length) %}
-<td class="jf-col-trend"></td>
-{% endfor %}
-</tr>
-{% endfor %}
-</tbody>
-</table>
-</div>
-{% endfor %}
-<aside class="jf-legend" aria-label="{{ labels.legend }}">
-<h2>{{ labels.legend }}</h2>
-{% if view.colours %}
-<ul class="jf-colours">
-{% for colour, words in view.colours %}
-<li><span class="jf-swatch jf-swatch-{{ colour }}" aria-hidden="true"></span> {{ words }}</li>
-{% endfor %}
-</ul>
-{% endif %}
-{% for note in view.notes %}
-<p>{{ note }}</p>
-{% endfor %}
-</aside>
-<footer class="jf-sources">
-{% for line in view.sources %}
-<p>{{ line }}</p>
-{% endfor %}
-<p class="jf-generated">{{ labels.generated }} {{ view.generated }}</p>
-</footer>
-</section>
-"""
-
 # On paper a table moves whole to the next page when it does not fit below the chart, kept compact
 # so ten areas and the country's rows fit on one page of A4 landscape.
 PRINT_CSS = """\
@@ -406,29 +287,24 @@ PRINT_CSS = """\
 """
 
 
-@cache
-def _environment() -> Environment:
-    # The package's templates (macros, document) plus this report's own section template.
-    return Environment(
-        loader=ChoiceLoader(
-            [DictLoader({"compare.html.j2": _TEMPLATE}), PackageLoader("jamfor.render", "templates")]
-        ),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-
-
 def _anchor(report: CompareReport) -> str:
     raw = f"jf-c{report.kpi}-" + "-".join(s.area.id for s in report.series)
     return "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in raw)
 
 
-def _fragment(view: CompareView, chart: LineChart | None, anchor: str) -> Markup:
+def _fragment(view: CompareView, chart: TrendChart | None, anchor: str) -> Markup:
     template = _environment().get_template("compare.html.j2")
-    return Markup(template.render(view=view, chart=chart, labels=LABELS[view.lang], anchor=anchor))
+    return Markup(
+        template.render(
+            view=view,
+            chart_svg=None if chart is None else Markup(to_svg(chart)),
+            chart_caption=text.with_unit(
+                label("compare_chart", view.lang), None if chart is None else chart.unit
+            ),
+            labels=LABELS[view.lang],
+            anchor=anchor,
+        )
+    )
 
 
 def render_compare_fragment(
@@ -442,7 +318,7 @@ def render_compare_fragment(
     escaped by Jinja2's autoescaping.
     """
     view = compare_view(report, lang, max_years=max_years)
-    return str(_fragment(view, line_chart(report, lang) if chart else None, _anchor(report)))
+    return str(_fragment(view, compare_chart(report, lang) if chart else None, _anchor(report)))
 
 
 def render_compare_document(report: CompareReport, *, lang: Lang = "sv", print_css: str = "") -> str:
@@ -450,10 +326,8 @@ def render_compare_document(report: CompareReport, *, lang: Lang = "sv", print_c
 
     More than PAGE_YEARS years are split over tables that each fit the width of an A4 page.
     """
-    from jamfor.render.html import stylesheet
-
     view = compare_view(report, lang, max_years=PAGE_YEARS)
-    fragment = _fragment(view, line_chart(report, lang), _anchor(report))
+    fragment = _fragment(view, compare_chart(report, lang), _anchor(report))
     return (
         _environment()
         .get_template("document.html.j2")

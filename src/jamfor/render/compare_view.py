@@ -1,7 +1,8 @@
 """The compare report laid out for reading: formatted cells shared by the terminal table and HTML.
 
 Like `jamfor.render.view` for the other reports: text, not numbers; every colour with its words.
-The spreadsheet reuses the facts, notes and labels from here.
+The spreadsheet reuses the facts, notes and labels from here; `compare_chart` declares the chart
+the HTML and PDF draw above the table.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from jamfor.render import text
+from jamfor.render.charts import Series, TrendChart
 from jamfor.render.text import Lang, label
 from jamfor.render.view import Cell, Column, Section, colour_legend, sources_lines, value_cell
 from jamfor.reports.compare import ComparePoint, CompareReport, CompareSeries, CountryYear
@@ -243,3 +245,46 @@ def split_years(values: Section, country: Section, years: int, most: int | None)
             )
         )
     return tables
+
+
+def compare_chart(report: CompareReport, lang: Lang = "sv") -> TrendChart | None:
+    """The report's line chart: a line per area, with the country's unweighted mean and Riket.
+
+    The compared areas are equals, so each is a peer (none is drawn as the page's subject); the
+    mean and Riket are references, which do not use up the ten styles of the areas. Riket asked
+    for as an area is the Riket line. None when nothing has a value.
+    """
+    years = report.years
+
+    def country(figure: Callable[[CountryYear], float | None]) -> tuple[tuple[int, float | None], ...]:
+        return tuple((y, None if (c := report.country.get(y)) is None else figure(c)) for y in years)
+
+    def has_values(points: tuple[tuple[int, float | None], ...]) -> bool:
+        return any(not text.is_missing(v) for _, v in points)
+
+    # The areas in the order asked for, then the mean and Riket, always in that order, so each
+    # reference keeps its look from one report to the next.
+    series = [
+        Series(s.area.name, tuple((y, s.value(y)) for y in years), "peer")
+        for s in report.series
+        if s.kind != "riket"
+    ]
+    mean = country(lambda c: c.mean)
+    if has_values(mean):
+        series.append(Series(label("compare_chart_mean", lang), mean, "reference"))
+    asked = next((s for s in report.series if s.kind == "riket"), None)
+    if asked is not None:
+        series.append(Series(asked.area.name, tuple((y, asked.value(y)) for y in years), "reference"))
+    elif has_values(riket := country(lambda c: c.riket)):
+        series.append(Series(label("riket", lang), riket, "reference"))
+    if not any(has_values(s.points) for s in series):
+        return None
+    return TrendChart(
+        report.title,
+        tuple(series),
+        unit=report.unit,
+        decimals=report.decimals,
+        polarity=report.polarity,
+        lang=lang,
+        show_title=False,  # the report's heading says it, right above
+    )

@@ -1,47 +1,25 @@
-"""Sweden's 290 municipalities as an SVG choropleth: the bundled geometry and the `QuartileMap` renderer.
+"""The `QuartileMap`: Sweden's 290 municipalities as an SVG choropleth, with insets and a legend.
 
-The geometry (`jamfor/data/geo/sweden.json.gz`, built by `scripts/build_geo.py`) is SVG path
-data in a 760 × 1420 viewBox, read once per process. Each class has a fill that differs in
-lightness from the others and its own marks (dots, lines, hatching), so the map reads without
-colour.
+Each class has a fill that differs in lightness from the others and its own marks (dots, lines,
+hatching), so the map reads without colour. The geometry comes from `charts.geometry`.
 """
 
 from __future__ import annotations
 
-import functools
-import gzip
-import json
 from dataclasses import dataclass
-from importlib import resources
-from typing import Any, Final
+from typing import Final
 
 from jamfor.compute.colour import COLOURS
 from jamfor.compute.reference import is_municipality_id
 from jamfor.render import text
-from jamfor.render.charts import (
-    AXIS,
-    INK,
-    MUTED,
-    ChartError,
-    QuartileMap,
-    count_words,
-    esc,
-    figure,
-    fit,
-    id_prefix,
-    num,
-    sentence,
-    svg_open,
-    svg_text,
-    word,
-    wrap,
-)
+from jamfor.render.charts.declarations import ChartError, QuartileMap
+from jamfor.render.charts.geometry import Geometry, Inset, Municipality, geometry
+from jamfor.render.charts.svg import AXIS, INK, MUTED, esc, fit, id_prefix, num, svg_open, svg_text, wrap
+from jamfor.render.charts.words import count_words, figure, sentence, word
 from jamfor.reports.data import swedish_sort_key
 from jamfor.reports.model import Colour
 
-GEO_FILE: Final = "sweden.json.gz"
-
-__all__ = ["FILL", "Geometry", "geometry", "map_svg", "map_table"]
+__all__ = ["FILL", "map_svg", "map_table"]
 
 # Fills by lightness (CIELAB L*): green 44, red 55, lightgreen 72, orange 80, yellow 90, grey 91.
 # The graded classes of a scheme differ by at least 8 L* from each other; grey ("uppgift saknas")
@@ -73,72 +51,6 @@ _MARKS: Final[dict[Colour, str]] = {
 
 # Legend and order of classes for each scheme, best first; `none` is added when it occurs.
 _SCHEME_CLASSES: Final = text.SCHEME_COLOURS
-
-
-@dataclass(frozen=True)
-class Municipality:
-    id: str
-    name: str
-    county: str
-    d: str  # SVG path data in viewBox units
-    point: tuple[int, int]  # a point inside (the source's label point)
-    box: tuple[int, int, int, int]  # x, y, width, height
-
-
-@dataclass(frozen=True)
-class Inset:
-    key: str
-    name: str
-    source: tuple[int, int, int, int]  # x, y, width, height of the enlarged area on the main map
-    box: tuple[int, int, int, int]  # where the inset is drawn
-    paths: dict[str, str]  # municipality id → path data in the inset's own units
-    county_borders: str
-    outline: str
-
-
-@dataclass(frozen=True)
-class Geometry:
-    width: int
-    height: int
-    municipalities: dict[str, Municipality]
-    county_borders: str
-    outline: str
-    insets: tuple[Inset, ...]
-
-
-def _quad(v: Any) -> tuple[int, int, int, int]:
-    a, b, c, d = (int(x) for x in v)
-    return a, b, c, d
-
-
-@functools.cache
-def geometry() -> Geometry:
-    """The bundled geometry, read and parsed on first use (a few ms) and kept for the process."""
-    raw = (resources.files("jamfor") / "data" / "geo" / GEO_FILE).read_bytes()
-    data = json.loads(gzip.decompress(raw))
-    _, _, width, height = _quad(data["viewBox"])
-    municipalities = {
-        area: Municipality(
-            area, m["name"], m["county"], m["d"], (int(m["point"][0]), int(m["point"][1])), _quad(m["box"])
-        )
-        for area, m in sorted(data["municipalities"].items())
-    }
-    insets = tuple(
-        Inset(
-            i["key"],
-            i["name"],
-            _quad(i["source"]),
-            _quad(i["box"]),
-            dict(i["municipalities"]),
-            i["county_borders"],
-            i["outline"],
-        )
-        for i in data["insets"]
-    )
-    return Geometry(width, height, municipalities, data["county_borders"], data["outline"], insets)
-
-
-# -- the map ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
