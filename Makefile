@@ -13,7 +13,7 @@ PORT ?= 8000
 JAMFOR_TEST_POSTGRES ?= postgresql://127.0.0.1:5432/test
 export JAMFOR_TEST_POSTGRES
 
-.PHONY: install db run test lint typecheck unit bench clean
+.PHONY: install npm db run test lint typecheck unit bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,15 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# axe-core for the accessibility tests, from the npm registry at the version package-lock.json
+# pins; `npm ci` runs again only when node_modules lacks it or the lock changed.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(AXE)
+
+npm: $(AXE)
 
 # Build (or bring up to date) the embedded database with the reference data and the demo extract.
 db: install
@@ -38,14 +47,14 @@ lint: install
 typecheck: install
 	$(BIN)/mypy src
 
-unit: install
+unit: install npm
 	$(BIN)/python -m pytest -q
 
-test: db lint typecheck unit
+test: db lint typecheck npm unit
 
 bench: install
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/reports.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache

@@ -209,8 +209,10 @@ def map_svg(chart: QuartileMap) -> str:
         ]
     out.append(f"<defs>{''.join(defs)}</defs>")
     if chart.href:
+        # A focused municipality turns black: a ring alone is lost on the smallest shapes.
         out.append(
-            f"<style>#{prefix} a:hover path,#{prefix} a:focus path{{stroke:#000000;stroke-width:2}}</style>"
+            f"<style>#{prefix} a:hover path{{stroke:#000000;stroke-width:2}}"
+            f"#{prefix} a:focus path{{fill:#0b0c0c;stroke:#000000;stroke-width:3}}</style>"
         )
 
     # Municipalities, then county borders and the outline on top (they never take the pointer).
