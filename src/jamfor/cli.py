@@ -601,6 +601,139 @@ def report_compare(
     _emit(report, fmt, output, lang)
 
 
+# -- sync -----------------------------------------------------------------------------------------
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from jamfor.sources.sync import SyncProgress
+
+sync_app = typer.Typer(help="Bring the store up to date from an external source.", no_args_is_help=True)
+app.add_typer(sync_app, name="sync")
+
+
+def _sync_progress(progress: Progress, task: Any) -> Callable[[SyncProgress], None]:
+    """Show a sync's batches as a bar, with its requests, rows and rows per second."""
+
+    def report(p: SyncProgress) -> None:
+        progress.update(
+            task,
+            total=p.batches or None,
+            completed=max(p.batch - 1, 0) if p.phase != "done" else p.batches,
+            description=(
+                f"{p.phase} {p.batch}/{p.batches}: {_n(p.requests)} requests, {_n(p.rows)} rows, "
+                f"{_n(round(p.rows_per_second))} rows/s"
+                if p.batches
+                else f"{p.phase}: {_n(p.requests)} requests"
+            ),
+        )
+
+    return report
+
+
+@sync_app.command("kolada")
+def sync_kolada_cmd(
+    kpi: Annotated[str | None, typer.Option("--kpi", help="KPI ids, comma-separated.")] = None,
+    set_name: Annotated[
+        str | None, typer.Option("--set", help="The KPIs of a measure set (bundled id or title, or YAML).")
+    ] = None,
+    all_kpis: Annotated[bool, typer.Option("--all", help="Every KPI in Kolada's catalogue.")] = False,
+    municipality: Annotated[
+        str | None,
+        typer.Option("--municipality", "-m", help="Only these areas: ids or names, comma-separated."),
+    ] = None,
+    years: Annotated[
+        str | None, typer.Option("--years", help="Only these years: 2015-2022 or 2020,2021.")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Only what changed since YYYY-MM-DD (deletions kept as revisions)."),
+    ] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="Kolada v3 address.")] = None,
+    rate: Annotated[float, typer.Option(help="Requests per second at most (0: no limit).")] = 5.0,
+    attempts: Annotated[int, typer.Option(help="Tries per request before the sync stops.")] = 6,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for an answer before trying again.")] = 60.0,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Start over instead of resuming an unfinished sync.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fetch values from Kolada v3 into the store; an interrupted sync resumes when run again."""
+    from datetime import date
+
+    from jamfor.sources.kolada import DEFAULT_BASE_URL, KoladaClient, RetryPolicy
+    from jamfor.sources.sync import SyncScope, kpis_of_set, sync_kolada
+
+    if sum((kpi is not None, set_name is not None, all_kpis)) != 1:
+        raise JamforError("say what to sync: exactly one of --kpi IDS, --set NAME or --all")
+    if rate < 0 or attempts < 1 or timeout <= 0:
+        raise JamforError("--rate must be 0 or more, --attempts at least 1 and --timeout more than 0")
+    try:
+        since_date = date.fromisoformat(since) if since else None
+    except ValueError:
+        raise JamforError(f"--since {since!r}: write a date as YYYY-MM-DD") from None
+    with _open() as store:
+        notes: list[str] = []
+        kpis: list[str] | None = None
+        if kpi is not None:
+            kpis = list(dict.fromkeys(k.strip().upper() for k in kpi.split(",") if k.strip()))
+            if not kpis:
+                raise JamforError("--kpi: give one or more KPI ids, comma-separated")
+        elif set_name is not None:
+            kpis, own = kpis_of_set(store, set_name)
+            if own:
+                notes.append(f"left out {len(own)} KPIs of our own: " + ", ".join(own))
+        areas = (
+            [store.resolve_area(a).id for a in municipality.split(",") if a.strip()] if municipality else None
+        )
+        scope = SyncScope(
+            kpis=tuple(kpis) if kpis is not None else None,
+            areas=tuple(areas) if areas is not None else None,
+            years=tuple(y) if (y := _years(years)) is not None else None,
+            since=since_date,
+        )
+        with (
+            KoladaClient(
+                base_url or DEFAULT_BASE_URL,
+                rate=rate or None,
+                retry=RetryPolicy(attempts=attempts),
+                timeout=timeout,
+            ) as client,
+            Progress(
+                SpinnerColumn(),
+                BarColumn(),
+                TaskProgressColumn(),
+                TextColumn("{task.description}"),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+                disable=as_json,
+            ) as progress,
+        ):
+            task = progress.add_task("starting", total=None)
+            summary = sync_kolada(
+                store, client, scope, fresh=fresh, on_progress=_sync_progress(progress, task)
+            )
+    summary.notes[:0] = notes
+    if as_json:
+        _print_json({**asdict(summary), "rows_per_second": round(summary.rows_per_second, 1)})
+        return
+    s = summary
+    resumed = f", resuming run {s.run_id}: {s.batches_skipped} done before" if s.resumed else ""
+    out.print(f"Synced {s.base_url}: {s.batches_done} of {s.batches} batches{resumed}")
+    out.print(
+        f"requests: {_n(s.requests)} (fewest possible {_n(s.minimum_requests)}, {_n(s.retries)} retries); "
+        f"{_n(s.rows)} rows in {s.seconds:.1f} s ({_n(round(s.rows_per_second))} rows/s)"
+    )
+    out.print(
+        f"rows: {_n(s.new)} new, {_n(s.changed)} changed, {_n(s.unchanged)} unchanged, {_n(s.deleted)} deleted"
+    )
+    if s.kpis_new or s.kpis_changed or s.areas_new:
+        out.print(f"catalogue: {s.kpis_new} KPIs new, {s.kpis_changed} changed; {s.areas_new} areas new")
+    for note in s.notes:
+        out.print(f"  note: {note}")
+
+
 # -- serve ----------------------------------------------------------------------------------------
 
 
@@ -608,17 +741,45 @@ def report_compare(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Server processes; each opens the database (a DuckDB file read-only).")
+    ] = 1,
+    connections: Annotated[
+        int, typer.Option(min=1, help="Database connections per process, for requests in parallel.")
+    ] = 4,
+    cache_mb: Annotated[
+        int, typer.Option("--cache-mb", min=0, help="Response cache per process, in MiB (0: no cache).")
+    ] = 128,
 ) -> None:
     """Serve the website."""
+    import os
+
     import uvicorn
 
+    from jamfor.config import is_postgres
     from jamfor.web.app import create_app
+    from jamfor.web.workers import serve_workers
 
     url = database_url(_state["database"])
-    with Store.open(url) as store:
+    # The site never writes: a DuckDB file opened read-only can be served by several processes
+    # (and read by the CLI meanwhile), and its data cannot change under the response cache.
+    read_only = not is_postgres(url) and Path(url).exists()
+    with Store.open(url, read_only=read_only) as store:
         store.ensure_schema()
-    out.print(f"Serving {url} on http://{host}:{port}/")
-    uvicorn.run(create_app(url), host=host, port=port, log_level="warning")
+    out.print(
+        f"Serving {url} on http://{host}:{port}/" + (f" with {workers} processes" if workers > 1 else "")
+    )
+    if workers == 1:
+        site = create_app(url, read_only=read_only, connections=connections, cache_bytes=cache_mb * 2**20)
+        uvicorn.run(site, host=host, port=port, log_level="warning")
+        return
+    os.environ.update(
+        JAMFOR_DATABASE=url,
+        JAMFOR_WEB_READ_ONLY="1" if read_only else "",
+        JAMFOR_WEB_CONNECTIONS=str(connections),
+        JAMFOR_WEB_CACHE_MB=str(cache_mb),
+    )
+    serve_workers(host, port, workers)
 
 
 def main() -> None:

@@ -1,5 +1,6 @@
 """Importers for files: Kolada long CSV (.csv, .csv.gz), the same layout in .xlsx, Kolada v3
-JSON responses (data and KPI shapes) and KPI catalogues (CSV or JSON).
+JSON responses (data and KPI shapes; `isdeleted` values are recorded as deleted, see
+`jamfor.sources.kolada_values`) and KPI catalogues (CSV or JSON).
 
 Every file is checked whole before anything is written, and a file with any error is
 rejected with messages naming file, line, column and reason.
@@ -23,6 +24,7 @@ from typing import Any, Protocol
 from jamfor.errors import Problem, ValidationError
 from jamfor.model import ImportSummary, Kpi
 from jamfor.sources.checks import MAX_PROBLEMS, RowChecker, map_header
+from jamfor.sources.kolada_values import DELETED, deleted_key, tombstones
 from jamfor.store import Store
 from jamfor.store.ingest import CsvSource, StagingRejected
 
@@ -423,7 +425,7 @@ def _import_json(store: Store, path: Path, source: str, progress: Progress) -> I
         return _import_catalogue_rows(store, path, _catalogue_json_rows(name, items), progress)
     checker = RowChecker(name, store.kpi_ids(), store.area_ids())
     good: list[tuple[Any, ...]] = []
-    deleted = 0
+    deleted: list[tuple[str, str, int, str]] = []
     for i, item in enumerate(items):
         where = f"values[{i}]"
         if not isinstance(item, dict) or not isinstance(item.get("values"), list):
@@ -437,7 +439,15 @@ def _import_json(store: Store, path: Path, source: str, progress: Progress) -> I
                 checker.add(None, cell_where, "is not an object with 'gender' and 'value'")
                 continue
             if cell.get("isdeleted") is True:
-                deleted += 1
+                key = deleted_key(
+                    item.get("kpi"), item.get("municipality"), item.get("period"), cell.get("gender")
+                )
+                if key is None:
+                    checker.add(
+                        None, cell_where, "a deleted value needs a kpi, municipality, period and gender"
+                    )
+                else:
+                    deleted.append(key)
                 continue
             typed = checker.check(
                 None,
@@ -454,11 +464,21 @@ def _import_json(store: Store, path: Path, source: str, progress: Progress) -> I
                 good.append(typed)
     if checker.problems:
         raise ValidationError(checker.problems, more=checker.more)
-    if not good:
+    # A deleted value the store holds becomes a `deleted` row; the merge keeps the old one in history.
+    given = {tuple(row[:4]) for row in good} if deleted else set()
+    found, live = tombstones(store, [k for k in deleted if k not in given])
+    good += [(*key, None, DELETED, None) for key in found]
+    if not good and not deleted:
         raise ValidationError([Problem(name, None, None, "has no values to import")])
-    summary = _import_rows(store, path, good, source, "observations-json", progress)
+    if good:
+        summary = _import_rows(store, path, good, source, "observations-json", progress)
+    else:
+        summary = ImportSummary(file=name, kind="observations-json")
     if deleted:
-        summary.notes.append(f"{deleted} values marked isdeleted were not applied")
+        summary.notes.append(
+            f"{len(deleted)} values marked isdeleted: {live} recorded as deleted (the old values stay "
+            f"in history), {len(deleted) - len(found)} were not stored here"
+        )
     return summary
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -635,6 +636,77 @@ class Store:
                 "SELECT DISTINCT period FROM observation WHERE kpi = ? ORDER BY period", [kpi]
             )
         ]
+
+    # -- web support ----------------------------------------------------------------------
+
+    def sibling(self) -> Store:
+        """Another connection to the same database, for use in another thread.
+
+        DuckDB: a cursor of the same database instance (queries of different cursors run in
+        parallel); PostgreSQL: a new connection. Close it when done; the original stays open.
+        """
+        if self.db.dialect == "duckdb":
+            clone = copy.copy(self.db)
+            clone.con = self.db.con.cursor()  # type: ignore[attr-defined]
+            clone._depth = 0  # type: ignore[attr-defined]
+            return Store(clone)
+        return Store(connect(self.db.url))
+
+    def periods_of(self, kpis: Sequence[str]) -> list[int]:
+        """The years with a stored value of any of `kpis`, ascending: `periods` for many KPIs in one query."""
+        if not kpis:
+            return []
+        rows = self.db.query(
+            "SELECT DISTINCT period FROM observation WHERE kpi = ANY(?) ORDER BY period", [list(kpis)]
+        )
+        return [int(r[0]) for r in rows]
+
+    def periods_by_kpi(self) -> dict[str, tuple[int, ...]]:
+        """The years with a stored value, ascending, for every KPI that has values (one scan)."""
+        found: dict[str, list[int]] = {}
+        for kpi, period in self.db.query(
+            "SELECT kpi, period FROM observation GROUP BY kpi, period ORDER BY kpi, period"
+        ):
+            found.setdefault(kpi, []).append(int(period))
+        return {kpi: tuple(periods) for kpi, periods in found.items()}
+
+    def groups_by_area(self, kinds: Sequence[str]) -> dict[str, tuple[Group, ...]]:
+        """`groups_containing(area, kinds)` for every area at once: area id -> its groups by kind and title."""
+        if not kinds:
+            return {}
+        rows = self.db.query(
+            "SELECT m.area_id, g.id, g.title, g.kind, g.source FROM area_group g "
+            "JOIN group_member m ON m.group_id = g.id WHERE g.kind = ANY(?) "
+            "ORDER BY m.area_id, g.kind, g.title",
+            [list(kinds)],
+        )
+        found: dict[str, list[Group]] = {}
+        for area_id, *group in rows:
+            found.setdefault(area_id, []).append(
+                Group(id=group[0], title=group[1], kind=group[2], source=group[3])
+            )
+        return {area_id: tuple(groups) for area_id, groups in found.items()}
+
+    def data_version(self) -> tuple[Any, ...]:
+        """A fingerprint of the stored data, for caches of what is built from it.
+
+        It changes with every import batch, catalogue or curation change, area, group or
+        membership change and migration; it costs one query over the small tables.
+        """
+        if self.db.dialect == "duckdb":
+            curated = "sum(hash(polarity, colour_graded, unit, decimals, kkik))"
+        else:
+            curated = "sum(hashtext(concat_ws('|', polarity, colour_graded, unit, decimals, kkik))::bigint)"
+        # Aggregates joined side by side: DuckDB plans this in a few ms, scalar subqueries in ~50.
+        row = self.db.query(
+            "SELECT * FROM (SELECT max(version) FROM schema_migration) AS m, "
+            "(SELECT max(id), count(*) FROM import_batch) AS b, "
+            f"(SELECT count(*), max(updated_at), {curated} FROM kpi) AS k, "
+            "(SELECT count(*) FROM kpi_revision) AS r, (SELECT count(*) FROM area) AS a, "
+            "(SELECT count(*), max(created_at) FROM area_group) AS g, "
+            "(SELECT count(*) FROM group_member) AS gm"
+        )[0]
+        return tuple(row)
 
 
 def _with_curated(new: Kpi, old: Kpi) -> Kpi:

@@ -1,27 +1,187 @@
-"""Shared access to the one store connection of a web process, for every router."""
+"""Shared access to the store connections of a web process, for every router."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from fastapi import Request
 
+from jamfor.model import Area, Group, Kpi
 from jamfor.store import Store
+
+T = TypeVar("T")
+MEMO_ENTRIES = 512  # answers kept per data version
+MEMO_MAX_ROWS = 100_000  # a longer answer is not kept
 
 
 class StoreAccess:
-    """The process's store behind a lock: DuckDB and psycopg connections are not for parallel use."""
+    """The process's store connections, each lent to one thread at a time.
 
-    def __init__(self, store: Store) -> None:
+    A DuckDB or psycopg connection is not for parallel use, so a request borrows one for the
+    time it needs it and gives it back. `connections` > 1 adds siblings of `store` (DuckDB:
+    cursors of the same database instance, whose queries run in parallel; PostgreSQL: more
+    connections), so that concurrent requests do not queue behind one lock. With 1, requests
+    take turns on `store` as before.
+
+    `using(version)` lends the connection as a `MemoStore`: the answers of the read methods
+    that every page asks alike (the catalogue, the areas and groups, every municipality's
+    values of a year) are kept for that data version and shared by the requests.
+    """
+
+    def __init__(self, store: Store, connections: int = 1) -> None:
         self.store = store
-        self._lock = threading.Lock()
+        self._all = [store, *(store.sibling() for _ in range(max(1, connections) - 1))]
+        self._idle = list(self._all)
+        self._ready = threading.Condition()
+        self._memo = ReadMemo()
+        self._periods: tuple[Hashable, dict[str, tuple[int, ...]]] | None = None
+        self._periods_lock = threading.Lock()
+
+    @property
+    def connections(self) -> int:
+        return len(self._all)
 
     @contextmanager
-    def using(self) -> Iterator[Store]:
+    def using(self, version: Hashable = None) -> Iterator[Store]:
+        """A connection for this thread; with the data `version`, one that remembers answers."""
+        with self._ready:
+            while not self._idle:
+                self._ready.wait()
+            store = self._idle.pop()
+        try:
+            yield store if version is None else MemoStore(store, self._memo.at(version))
+        finally:
+            with self._ready:
+                self._idle.append(store)
+                self._ready.notify()
+
+    def data_version(self) -> Hashable:
+        """The store's data fingerprint (`Store.data_version`), for the response cache."""
+        with self.using() as store:
+            return store.data_version()
+
+    def periods_of(self, store: Store, kpis: Sequence[str], version: Hashable) -> list[int]:
+        """`store.periods_of(kpis)` from a table of every KPI's years, read once per data version.
+
+        `store` is the connection the caller holds already; `version` the data version the
+        response cache read for this request (`Store.data_version`).
+        """
+        with self._periods_lock:  # one reading at a time; the others wait for it
+            if self._periods is None or self._periods[0] != version:
+                self._periods = (version, store.periods_by_kpi())
+            table = self._periods[1]
+        return sorted({p for kpi in kpis for p in table.get(kpi, ())})
+
+    def close(self) -> None:
+        """Close the siblings, then `store` (DuckDB cursors before their connection)."""
+        for store in reversed(self._all):
+            store.close()
+
+
+class ReadMemo:
+    """Answers by (method, arguments) for one data version at a time, least recently used out first."""
+
+    def __init__(self, entries: int = MEMO_ENTRIES) -> None:
+        self.entries = entries
+        self._version: Hashable = None
+        self._answers: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def at(self, version: Hashable) -> ReadMemo:
         with self._lock:
-            yield self.store
+            if version != self._version:
+                self._version = version
+                self._answers.clear()
+        return self
+
+    def table(self, key: Hashable, read: Callable[[], dict[str, T]]) -> dict[str, T]:
+        """The kept table `key` (shared: the caller must not change it), or `read()`, kept."""
+        with self._lock:
+            version = self._version
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+                return found  # type: ignore[no-any-return]
+        table = read()
+        with self._lock:
+            if self._version == version:
+                self._answers[key] = table
+        return table
+
+    def get(self, key: Hashable, read: Callable[[], list[T]]) -> list[T]:
+        """A copy of the kept answer to `key`, or `read()` (kept unless it is long)."""
+        with self._lock:
+            version = self._version
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+                return list(found)
+        answer = read()  # outside the lock: two threads may read the same at once, which is harmless
+        if len(answer) <= MEMO_MAX_ROWS:
+            with self._lock:
+                if self._version == version:
+                    self._answers[key] = tuple(answer)
+                    while len(self._answers) > self.entries:
+                        self._answers.popitem(last=False)
+        return list(answer)
+
+
+class MemoStore(Store):
+    """A store connection whose shared read methods answer from a `ReadMemo` of one data version.
+
+    Only methods whose answer depends on their arguments and the stored data alone are kept,
+    and `values` only for every area at once (a page's own municipality's series is asked by
+    that page alone). Answers are immutable objects in fresh lists.
+    """
+
+    def __init__(self, store: Store, memo: ReadMemo) -> None:
+        super().__init__(store.db)
+        self._memo = memo
+
+    def values(
+        self,
+        kpis: Sequence[str],
+        periods: Sequence[int] | None = None,
+        gender: str = "T",
+        areas: Sequence[str] | None = None,
+        *,
+        all_areas_in: Sequence[int] | None = None,
+    ) -> list[tuple[str, str, int, float | None, str | None]]:
+        if areas is not None:
+            return super().values(kpis, periods, gender, areas, all_areas_in=all_areas_in)
+        key = ("values", tuple(kpis), None if periods is None else tuple(periods), gender)
+        return self._memo.get(key, lambda: super(MemoStore, self).values(kpis, periods, gender))
+
+    def areas(self, type: str | None = None) -> list[Area]:
+        return self._memo.get(("areas", type), lambda: super(MemoStore, self).areas(type))
+
+    def area(self, area_id: str) -> Area:
+        found = self._memo.table(("area by id",), lambda: {a.id: a for a in self.areas()}).get(area_id)
+        return found if found is not None else super().area(area_id)  # raises NotFoundError
+
+    def kpis(self, ids: Sequence[str] | None = None) -> list[Kpi]:
+        key = ("kpis", None if ids is None else tuple(ids))
+        return self._memo.get(key, lambda: super(MemoStore, self).kpis(ids))
+
+    def kpi(self, kpi_id: str) -> Kpi:
+        return self._memo.get(("kpi", kpi_id), lambda: [super(MemoStore, self).kpi(kpi_id)])[0]
+
+    def groups(self, kind: str | None = None, text: str | None = None) -> list[Group]:
+        return self._memo.get(("groups", kind, text), lambda: super(MemoStore, self).groups(kind, text))
+
+    def groups_containing(self, area_id: str, kinds: Sequence[str] | None = None) -> list[Group]:
+        if kinds is None:
+            key = ("groups_containing", area_id)
+            return self._memo.get(key, lambda: super(MemoStore, self).groups_containing(area_id))
+        every = self._memo.table(("groups by area", tuple(kinds)), lambda: self.groups_by_area(kinds))
+        return list(every.get(area_id, ()))
+
+    def periods(self, kpi: str) -> list[int]:
+        return self._memo.get(("periods", kpi), lambda: super(MemoStore, self).periods(kpi))
 
 
 def store_access(request: Request) -> StoreAccess:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -13,12 +14,14 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from jamfor.config import database_url, is_postgres
 from jamfor.errors import AmbiguousNameError, JamforError, NotFoundError
 from jamfor.render import text
 from jamfor.render.html import stylesheet
 from jamfor.store import Store
-from jamfor.web import api, pages
+from jamfor.web import api, kolada_api, pages
 from jamfor.web.access import StoreAccess
+from jamfor.web.cache import DEFAULT_MAX_BYTES, CacheMiddleware, ResponseCache
 from jamfor.web.downloads import split_download
 
 # Served with every page; the site makes no request to anyone else.
@@ -46,8 +49,23 @@ def _error_response(request: Request, message: str, status_code: int) -> Respons
     return pages.error_page(request, JamforError(message), status_code)
 
 
-def create_app(database: str) -> FastAPI:
-    store = Store.open(database)
+def create_app(
+    database: str,
+    *,
+    read_only: bool = False,
+    connections: int = 4,
+    cache_bytes: int = DEFAULT_MAX_BYTES,
+    data_check_seconds: float | None = None,
+) -> FastAPI:
+    """The site on `database`.
+
+    `read_only` opens a DuckDB file read-only, so that several processes can serve it;
+    `connections` store connections let requests run in parallel (`web/access.py`);
+    `cache_bytes` bounds the response cache (0: no cache, `web/cache.py`), whose data version
+    is read again every `data_check_seconds`: by default never on a read-only DuckDB file
+    (nothing can change it), on every request on a writable one, every second on PostgreSQL.
+    """
+    store = Store.open(database, read_only=read_only)
     package = resources.files("jamfor.web")
     templates = Jinja2Templates(directory=str(package / "templates"))
     templates.env.filters["n"] = lambda number: f"{number:,}".replace(",", "\u202f")
@@ -56,7 +74,7 @@ def create_app(database: str) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        store.close()
+        access.close()
 
     app = FastAPI(
         title="jamfor",
@@ -66,7 +84,7 @@ def create_app(database: str) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
     )
-    app.state.access = StoreAccess(store)
+    app.state.access = access = StoreAccess(store, connections)
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=str(package / "static")), name="static")
 
@@ -83,6 +101,13 @@ def create_app(database: str) -> FastAPI:
             for name, value in SECURITY_HEADERS.items():
                 response.headers.setdefault(name, value)
         return response
+
+    if cache_bytes > 0:
+        if data_check_seconds is None:
+            data_check_seconds = 1.0 if is_postgres(database) else float("inf") if read_only else 0.0
+        cache = ResponseCache(access.data_version, max_bytes=cache_bytes, check_every=data_check_seconds)
+        app.state.response_cache = cache
+        app.add_middleware(CacheMiddleware, cache=cache)  # outermost: hits skip all of the above
 
     @app.exception_handler(NotFoundError)
     def not_found(request: Request, exc: NotFoundError) -> Response:
@@ -113,5 +138,20 @@ def create_app(database: str) -> FastAPI:
         return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
 
     app.include_router(api.router)
+    app.include_router(kolada_api.router)
     app.include_router(pages.router)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """`create_app` with settings from the environment: for `uvicorn --factory` and `jamfor serve --workers`.
+
+    JAMFOR_DATABASE (as everywhere), JAMFOR_WEB_READ_ONLY=1, JAMFOR_WEB_CONNECTIONS (4),
+    JAMFOR_WEB_CACHE_MB (128; 0 turns the cache off).
+    """
+    return create_app(
+        database_url(),
+        read_only=os.environ.get("JAMFOR_WEB_READ_ONLY", "") == "1",
+        connections=int(os.environ.get("JAMFOR_WEB_CONNECTIONS", "4")),
+        cache_bytes=int(float(os.environ.get("JAMFOR_WEB_CACHE_MB", "128")) * 2**20),
+    )

@@ -9,6 +9,8 @@ what is shown and survive in links, forms and downloads.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -18,14 +20,14 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from jamfor.errors import JamforError, NotFoundError
-from jamfor.measuresets import bundled_measure_sets
+from jamfor.measuresets import MeasureSet, bundled_measure_sets
 from jamfor.model import Area, Group, Polarity
 from jamfor.render.html import render_fragment
 from jamfor.render.text import Lang
 from jamfor.reports import kpi_report, municipality_report, network_report
 from jamfor.reports.options import check_colour, check_gender, measures_from, parse_years
 from jamfor.store import Store
-from jamfor.web.access import StoreAccess, store_access
+from jamfor.web.access import MemoStore, StoreAccess, store_access
 from jamfor.web.downloads import download_links, download_response, file_stem, split_download
 from jamfor.web.i18n import UI, check_ui_lang
 
@@ -64,6 +66,39 @@ def page(
     return templates(request).TemplateResponse(request, name, base | context, status_code=status_code)
 
 
+@cache
+def _bundled_sets() -> tuple[MeasureSet, ...]:
+    """The bundled measure sets, read once per process: they ship with the code and cannot change."""
+    return tuple(bundled_measure_sets().values())
+
+
+@lru_cache(maxsize=256)
+def _cached_measures(
+    set_name: str | None, kpi: str | None
+) -> tuple[MeasureSet | None, tuple[str, ...] | None]:
+    measure_set, kpis = measures_from(set_name, kpi, allow_files=False, set_option="set", kpi_option="kpi")
+    return measure_set, None if kpis is None else tuple(kpis)
+
+
+def page_measures(set_name: str | None, kpi: str | None) -> tuple[MeasureSet | None, list[str] | None]:
+    """`measures_from` for the pages' `set`/`kpi` options, without parsing the bundled YAML per request."""
+    measure_set, kpis = _cached_measures(set_name, kpi)
+    return measure_set, None if kpis is None else list(kpis)
+
+
+def data_version(request: Request) -> Hashable:
+    """The data version the response cache read for this request (`web.cache`); None without a cache."""
+    return getattr(request.state, "data_version", None)
+
+
+def periods_of(request: Request, access: StoreAccess, store: Store, kpis: list[str]) -> list[int]:
+    """The years with values of any of `kpis`; from a per-data-version table when the cache knows the version."""
+    version = data_version(request)
+    if version is None:
+        return store.periods_of(kpis)
+    return access.periods_of(store, kpis, version)
+
+
 def _redirect_to_id(request: Request, prefix: str, ident: str, suffix: str) -> RedirectResponse:
     query = request.url.query
     return RedirectResponse(f"{prefix}/{ident}{suffix}" + (f"?{query}" if query else ""), status_code=307)
@@ -80,7 +115,7 @@ def start_data(store: Store, q: str) -> dict[str, Any]:
     folded = q.casefold()
     sets = [
         {"id": s.id, "title": s.title, "measures": len(s.measures)}
-        for s in bundled_measure_sets().values()
+        for s in _bundled_sets()
         if not q or folded in s.id.casefold() or folded in s.title.casefold()
     ]
     networks = [{"id": g.id, "title": g.title} for g in store.groups("network", q or None)]
@@ -113,7 +148,7 @@ def start_page(
     lang: str = "sv",
     access: StoreAccess = Depends(store_access),
 ) -> HTMLResponse:
-    with access.using() as store:
+    with access.using(data_version(request)) as store:
         data = start_data(store, q.strip())
     return page(request, "index.html", check_ui_lang(lang), data)
 
@@ -136,7 +171,11 @@ def reference_options(store: Store, area: Area, lang: Lang) -> list[tuple[str, s
     containing = store.groups_containing(area.id, ["kommungrupp", "county", "network"])
     # Kolada's "Liknande kommuner …, Ronneby, 2024" are defined *for* a municipality and list
     # its peers without it, so they are found by name, not membership.
-    liknande = [g for g in store.groups("liknande", f", {area.title},") if f", {area.title}," in g.title]
+    needle = f", {area.title},"
+    if isinstance(store, MemoStore):  # every page asks: all of them once per data version
+        liknande = [g for g in store.groups("liknande") if needle in g.title]
+    else:
+        liknande = [g for g in store.groups("liknande", needle) if needle in g.title]
     by_kind: dict[str, list[Group]] = {}
     for group in [*containing, *liknande]:
         by_kind.setdefault(group.kind, []).append(group)
@@ -183,9 +222,9 @@ def municipality_page(
     name, fmt = split_download(ident)
     if not set_name and not kpi:
         set_name = DEFAULT_SET
-    measure_set, kpis = measures_from(set_name, kpi, allow_files=False, set_option="set", kpi_option="kpi")
+    measure_set, kpis = page_measures(set_name, kpi)
     report_years = parse_years(years, option="years")
-    with access.using() as store:
+    with access.using(data_version(request)) as store:
         area = store.resolve_area(name)
         if area.id != name:
             return _redirect_to_id(request, "/kommun", area.id, ident[len(name) :])
@@ -207,7 +246,7 @@ def municipality_page(
             )
             return download_response(report, fmt, language, stem)
         options = reference_options(store, area, language)
-        periods = sorted({p for row in report.rows for p in store.periods(row.kpi)})
+        periods = periods_of(request, access, store, [row.kpi for row in report.rows])
     head = Markup(render_fragment(report, lang=language, part="head"))
     fragment = Markup(render_fragment(report, lang=language, charts=True, part="body"))
     return page(
@@ -220,7 +259,7 @@ def municipality_page(
             "report": report,
             "head": head,
             "fragment": fragment,
-            "sets": list(bundled_measure_sets().values()),
+            "sets": list(_bundled_sets()),
             "chosen_set": measure_set.id if measure_set else "",
             "kpi": kpi or "",
             "windows": year_windows(periods),
@@ -252,9 +291,9 @@ def kpi_page(
     language = check_ui_lang(lang)
     name, fmt = split_download(ident)
     kpi_id = name.strip().upper()
-    with access.using() as store:
+    with access.using(data_version(request)) as store:
         kpi = store.kpi(kpi_id)
-        periods = store.periods(kpi.id)
+        periods = periods_of(request, access, store, [kpi.id])
         if year is None:
             if not periods:
                 raise NotFoundError(f"no values stored for KPI {kpi.id} ({kpi.title})")
@@ -329,7 +368,7 @@ def networks_page(
     request: Request, lang: str = "sv", access: StoreAccess = Depends(store_access)
 ) -> HTMLResponse:
     language = check_ui_lang(lang)
-    with access.using() as store:
+    with access.using(data_version(request)) as store:
         groups = {kind: store.groups(kind) for kind in ("network", "kommungrupp", "county")}
     return page(request, "networks.html", language, {"title": UI[language]["nav_networks"], "groups": groups})
 
@@ -350,8 +389,8 @@ def network_page(
     name, fmt = split_download(ident)
     if not set_name and not kpi:
         set_name = DEFAULT_SET
-    measure_set, kpis = measures_from(set_name, kpi, allow_files=False, set_option="set", kpi_option="kpi")
-    with access.using() as store:
+    measure_set, kpis = page_measures(set_name, kpi)
+    with access.using(data_version(request)) as store:
         group = store.resolve_group(name)
         if group.id != name:
             return _redirect_to_id(request, "/natverk", group.id, ident[len(name) :])
@@ -368,7 +407,7 @@ def network_page(
             return download_response(
                 report, fmt, language, file_stem("jamfor-natverk", group.id, str(report.year))
             )
-        periods = sorted({p for row in report.rows for p in store.periods(row.kpi)}, reverse=True)
+        periods = periods_of(request, access, store, [row.kpi for row in report.rows])[::-1]
     return page(
         request,
         "network.html",
@@ -379,7 +418,7 @@ def network_page(
             "report": report,
             "head": Markup(render_fragment(report, lang=language, part="head")),
             "fragment": Markup(render_fragment(report, lang=language, max_members=None, part="body")),
-            "sets": list(bundled_measure_sets().values()),
+            "sets": list(_bundled_sets()),
             "chosen_set": measure_set.id if measure_set else "",
             "kpi": kpi or "",
             "periods": periods,
@@ -415,11 +454,10 @@ def error_page(request: Request, exc: JamforError, status_code: int) -> HTMLResp
 def measure_set_page(
     request: Request, ident: str, lang: str = "sv", access: StoreAccess = Depends(store_access)
 ) -> HTMLResponse:
-    from jamfor.reports.options import bundled_measure_set
-
     language = check_ui_lang(lang)
-    measure_set = bundled_measure_set(ident)
-    with access.using() as store:
+    measure_set, _ = _cached_measures(ident, None)  # a bundled set by id or title, never a file
+    assert measure_set is not None
+    with access.using(data_version(request)) as store:
         known = {k.id: k for k in store.kpis([m.kpi for m in measure_set.measures])}
         municipalities = store.municipalities()
     return page(
@@ -468,7 +506,7 @@ def compare_page(
         "gender": gender,
         "colour": colour,
     }
-    with access.using() as store:
+    with access.using(data_version(request)) as store:
         context["kkik_kpis"] = [(k.id, f"{k.title} ({k.id})") for k in store.kpis() if k.kkik]
         context["municipality_names"] = [a.title for a in store.municipalities() if a.type == "K"]
         if not kpi.strip() or not areas.strip():
