@@ -52,9 +52,14 @@ unit: install npm
 
 test: db lint typecheck npm unit
 
+# Benchmarks: bench/web.py compares with Datasette (requirements-bench.lock) and drives wrk.
 bench: install
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.lock
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/reports.py
+	$(BIN)/python bench/web.py
+	$(BIN)/python bench/kolada.py --round-trip
 
 clean:
 	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache
