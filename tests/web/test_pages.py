@@ -275,3 +275,14 @@ def test_pages_work_on_postgresql() -> None:
             assert pg_client.get("/natverk/nornorna.json").status_code == 200
     finally:
         _drop_schema(schema)
+
+
+def test_a_measure_set_opens_on_its_own_years(client: TestClient) -> None:
+    # KKiK 2015–2017 opens on 2015–2017 (seed 002: Ronneby, 18:e av 243 for caregivers in 2017)
+    html = client.get("/kommun/1081").text
+    assert '<option value="2015-2017" selected>' in html
+    assert "18:e av 243" in html
+    assert client.get("/kommun/1081.json", params={"set": "kkik-2020"}).json()["years"] == [2018, 2019, 2020]
+    # a KPI list has no era: the latest three years with data
+    assert client.get("/kommun/1081.json", params={"kpi": "N00938"}).json()["years"] == [2020, 2021, 2022]
+    assert client.get("/natverk/nornorna.json").json()["year"] == 2017

@@ -9,6 +9,7 @@ what is shown and survive in links, forms and downloads.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable
 from functools import cache, lru_cache
 from typing import Any
@@ -223,7 +224,7 @@ def municipality_page(
     if not set_name and not kpi:
         set_name = DEFAULT_SET
     measure_set, kpis = page_measures(set_name, kpi)
-    report_years = parse_years(years, option="years")
+    report_years = parse_years(years, option="years") or era_years(measure_set)
     with access.using(data_version(request)) as store:
         area = store.resolve_area(name)
         if area.id != name:
@@ -271,6 +272,25 @@ def municipality_page(
             "downloads": download_links(request, f"/kommun/{area.id}"),
         },
     )
+
+
+def era_years(measure_set: MeasureSet | None, size: int = 3) -> list[int] | None:
+    """The report years a measure set is made for, from its era ("2015–2017" → 2015–2017; "2020" →
+    2018–2020): a page's default, so that KKiK 2015–2017 opens on 2015–2017, not on years for
+    which its measures were no longer reported. None when the set names no era."""
+    if measure_set is None or not measure_set.era:
+        return None
+    found = [int(y) for y in re.findall(r"\b(\d{4})\b", measure_set.era)]
+    if not found:
+        return None
+    first, last = min(found), max(found)
+    first = min(first, last - size + 1)
+    return list(range(first, last + 1))
+
+
+def _era_end(measure_set: MeasureSet | None) -> int | None:
+    years = era_years(measure_set)
+    return years[-1] if years else None
 
 
 # -- KPI ----------------------------------------------------------------------------------------
@@ -399,7 +419,7 @@ def network_page(
             group.id,
             measure_set=measure_set,
             kpis=kpis,
-            year=year,
+            year=year if year is not None else _era_end(measure_set),
             gender=check_gender(gender, "gender"),
             colour=check_colour(colour, "colour"),
         )
