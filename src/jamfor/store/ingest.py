@@ -8,7 +8,6 @@ times faster than Python can. Its checks only say *that* a file is bad; the impo
 
 from __future__ import annotations
 
-import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -91,8 +90,14 @@ def typed_select(src: CsvSource) -> str:
     )
 
 
-def check_staged(duck: duckdb.DuckDBPyConnection, relation: str, params: Sequence[object] = ()) -> int:
-    """Check a typed relation against the catalogue; return its row count or raise StagingRejected."""
+def check_staged(
+    duck: duckdb.DuckDBPyConnection, relation: str, params: Sequence[object] = (), *, duplicates: bool = True
+) -> int:
+    """Check a typed relation against the catalogue; return its row count or raise StagingRejected.
+
+    With `duplicates=False` the (costly) duplicate-key check is left to the caller, e.g. to the
+    primary key PostgreSQL builds; a file with other faults still gets the full message.
+    """
     p = list(params)
     unknown_kpi = duck.execute(
         f"SELECT count(*) FROM (SELECT DISTINCT kpi FROM {relation}) d "
@@ -104,9 +109,12 @@ def check_staged(duck: duckdb.DuckDBPyConnection, relation: str, params: Sequenc
         "WHERE NOT EXISTS (SELECT 1 FROM area a WHERE a.id = d.area)",
         p,
     ).fetchone()
-    total, distinct = duck.execute(
-        f"SELECT count(*), count(DISTINCT hash(kpi, area, period, gender)) FROM {relation}", p
-    ).fetchone() or (0, 0)
+    if duplicates:
+        total, distinct = duck.execute(
+            f"SELECT count(*), count(DISTINCT hash(kpi, area, period, gender)) FROM {relation}", p
+        ).fetchone() or (0, 0)
+    else:
+        total = distinct = (duck.execute(f"SELECT count(*) FROM {relation}", p).fetchone() or (0,))[0]
     faults = []
     if unknown_kpi and unknown_kpi[0]:
         faults.append(f"{unknown_kpi[0]} unknown KPI ids")
@@ -117,6 +125,8 @@ def check_staged(duck: duckdb.DuckDBPyConnection, relation: str, params: Sequenc
     if total == 0:
         faults.append("no data rows")
     if faults:
+        if not duplicates:
+            return check_staged(duck, relation, params)  # raises, with the duplicate check too
         raise StagingRejected(", ".join(faults))
     return int(total)
 
@@ -235,6 +245,183 @@ def load_duckdb(
         raise StagingRejected(str(exc).splitlines()[0]) from exc
 
 
+KEY_ORDER = "ORDER BY kpi, area, period, gender"
+# Server memory for building the observation key after a bulk load: the 7.4M-row dump needs
+# about 600 MB to sort in memory; with less the sort spills to disk and takes 1.5 × as long.
+KEY_BUILD_MEMORY = "1GB"
+
+
+def _sent_columns(src: CsvSource) -> list[str]:
+    """The staged columns worth sending: a column the file lacks is NULL, the table's default."""
+    return [c for c in CANONICAL if c in KEY or c in src.columns]
+
+
+CHUNK_ROWS = 500_000
+
+
+def _kpi_ranges(duck: duckdb.DuckDBPyConnection, chunk_rows: int) -> list[tuple[str, str]]:
+    """Consecutive KPI ranges of `staged` holding about `chunk_rows` rows each, in key order.
+
+    The first range is smaller, so that the server gets its first rows sooner.
+    """
+    counts = duck.execute("SELECT kpi, count(*) FROM staged GROUP BY kpi ORDER BY kpi").fetchall()
+    ranges: list[tuple[str, str]] = []
+    first, rows = None, 0
+    for kpi, n in counts:
+        first = kpi if first is None else first
+        rows += n
+        if rows >= (chunk_rows if ranges else chunk_rows // 10):
+            ranges.append((first, kpi))
+            first, rows = None, 0
+    if first is not None:
+        ranges.append((first, counts[-1][0]))
+    return ranges
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+# PostgreSQL's text COPY format: tab-separated, \N for NULL, backslash escapes. The server
+# parses it about 9 % faster than CSV.
+_SPECIAL = r"[\\\t\n\r]"  # what text COPY format must escape in a value (a regular expression)
+
+
+def _text_field(column: str) -> str:
+    """A VARCHAR column escaped for PostgreSQL's text COPY format."""
+    escaped = f"replace({column}, '\\', '\\\\')"
+    for char, code in (("t", 9), ("n", 10), ("r", 13)):
+        escaped = f"replace({escaped}, chr({code}), '\\{char}')"
+    return escaped
+
+
+def _copy_staged(
+    db: PostgresBackend, duck: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str]
+) -> int:
+    """COPY DuckDB's checked `staged` rows in key order into a PostgreSQL table, streamed.
+
+    Returns the number of rows the server copied. The rows go in KPI ranges of about
+    CHUNK_ROWS, each sorted on its own: the server starts on the first range after a short
+    sort instead of waiting for the whole table's (0.6 s for the full dump), and DuckDB sorts
+    the next ranges while the server loads. Text values are escaped only where they need it:
+    escaping every id costs DuckDB 60 % more, and the ids are the catalogue's (check_staged
+    has made sure of that), which have no tabs or backslashes.
+    """
+    special = duck.execute(
+        f"SELECT count(*) FROM (SELECT id FROM kpi UNION ALL SELECT id FROM area) "
+        f"WHERE regexp_matches(id, '{_SPECIAL}')"
+    ).fetchone()
+    escape = {"status"} | ({"kpi", "area"} if special and special[0] else set())
+    picks = ", ".join(_text_field(c) if c in escape else c for c in columns)
+    ranges = [
+        f"WHERE kpi BETWEEN {_quote(low)} AND {_quote(high)}" for low, high in _kpi_ranges(duck, CHUNK_ROWS)
+    ]
+    cancelled = threading.Event()
+
+    def produce(path: Path, is_pipe: bool) -> None:
+        target = _quote(str(path))
+        for where in ranges if is_pipe else [""]:  # a plain file takes one COPY only
+            if cancelled.is_set():  # the server's COPY failed: stop between ranges too
+                raise InterruptedError("the COPY into PostgreSQL failed")
+            duck.execute(
+                f"COPY (SELECT {picks} FROM staged {where} {KEY_ORDER}) TO {target} "
+                "(FORMAT csv, DELIMITER '\t', QUOTE '', NULLSTR '\\N', HEADER false, USE_TMP_FILE false)"
+            )
+
+    def cancel() -> None:
+        cancelled.set()
+        duck.interrupt()
+
+    # One DuckDB thread keeps up with the server (which uses one core) and leaves it the other.
+    duck.execute("SET threads = 1")
+    try:
+        return db.copy_produced(table, columns, produce, cancel=cancel)
+    finally:
+        duck.execute("RESET threads")
+
+
+def _lock_if_empty(db: PostgresBackend) -> bool:
+    """Lock `observation` against everyone (until commit) if it is empty and we may alter it.
+
+    False (and no lock) otherwise: a role that does not own the table takes the merge path.
+    """
+    if not _store_is_empty(db):
+        return False
+    owner = db.query(
+        "SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = 'observation'::regclass"
+    )
+    if not (owner and owner[0][0]):
+        return False
+    db.execute("LOCK TABLE observation IN ACCESS EXCLUSIVE MODE")
+    # Another import may have filled it while we waited for the lock.
+    return _store_is_empty(db)
+
+
+def _bulk_begin(db: PostgresBackend, *, source: str, batch_id: int, now: datetime) -> str:
+    """Drop the key of the empty, locked `observation` and give the batch's constants as defaults.
+
+    Returns the key's name for `_bulk_end`. This is DDL in the caller's transaction: a failure
+    anywhere restores the table, key and defaults as they were.
+    """
+    found = db.query(
+        "SELECT conname FROM pg_constraint WHERE conrelid = 'observation'::regclass AND contype = 'p'"
+    )
+    if not found:
+        raise RuntimeError("the observation table has no primary key")
+    pkey = '"' + str(found[0][0]).replace('"', '""') + '"'
+    lit = db.literal
+    db.execute(
+        f"ALTER TABLE observation DROP CONSTRAINT {pkey}, "
+        f"ALTER COLUMN source SET DEFAULT {lit(source)}, "
+        f"ALTER COLUMN batch_id SET DEFAULT {lit(batch_id)}, "
+        f"ALTER COLUMN imported_at SET DEFAULT {lit(now)}"
+    )
+    return pkey
+
+
+def _bulk_end(db: PostgresBackend, duck: duckdb.DuckDBPyConnection, pkey: str) -> None:
+    """Drop the defaults and build the key again; a duplicate key fails it as a rejected file."""
+    db.execute(f"SET LOCAL maintenance_work_mem = '{KEY_BUILD_MEMORY}'")
+    try:
+        db.execute(
+            f"ALTER TABLE observation ADD CONSTRAINT {pkey} PRIMARY KEY (kpi, area, period, gender), "
+            "ALTER COLUMN source DROP DEFAULT, ALTER COLUMN batch_id DROP DEFAULT, "
+            "ALTER COLUMN imported_at DROP DEFAULT"
+        )
+    except Exception as exc:
+        if db.is_unique_violation(exc):
+            check_staged(duck, "staged")  # raises StagingRejected("duplicate keys")
+        raise
+
+
+def _bulk_load_postgres(
+    db: PostgresBackend,
+    duck: duckdb.DuckDBPyConnection,
+    *,
+    rows: int,
+    columns: Sequence[str],
+    source: str,
+    batch_id: int,
+    now: datetime,
+) -> MergeCounts:
+    """First import into an empty, locked `observation`: COPY without the key, then build it.
+
+    Keeping the primary key up to date row by row costs the server twice as much as COPYing
+    into the bare table and building the key from the sorted rows afterwards. The constants
+    `source`, `batch_id` and `imported_at` are column defaults during the COPY, so only the
+    file's columns are sent and parsed (the three constants, a timestamp among them, were a
+    third of the server's COPY time).
+    Duplicate keys are left to the primary key: if it cannot be built, DuckDB's check names
+    the fault as for any other file.
+    """
+    pkey = _bulk_begin(db, source=source, batch_id=batch_id, now=now)
+    copied = _copy_staged(db, duck, "observation", columns)
+    if copied != rows:  # pragma: no cover - a broken hand-over would show here
+        raise RuntimeError(f"PostgreSQL copied {copied:,} rows of {rows:,}")
+    _bulk_end(db, duck, pkey)
+    return MergeCounts(rows=rows, new=rows, changed=0)
+
+
 def load_postgres(
     db: PostgresBackend,
     src: CsvSource,
@@ -244,7 +431,11 @@ def load_postgres(
     now: datetime,
     on_progress: OnProgress = None,
 ) -> MergeCounts:
-    """Parse and check in a private DuckDB, then COPY into PostgreSQL (inside the caller's transaction)."""
+    """Parse and check in a private DuckDB, then COPY into PostgreSQL (inside the caller's transaction).
+
+    DuckDB's CSV export streams into the server's COPY through a pipe, so the two run side
+    by side on two cores and no temporary file is written.
+    """
     duck = duckdb.connect()
     try:
         duck.execute("SET memory_limit = '1200MB'")
@@ -254,30 +445,26 @@ def load_postgres(
         try:
             with watch(duck, on_progress):
                 duck.execute(f"CREATE TABLE staged AS {typed_select(src)}")
-            rows = check_staged(duck, "staged")
+            rows = check_staged(duck, "staged", duplicates=False)
         except duckdb.Error as exc:
             raise StagingRejected(str(exc).splitlines()[0]) from exc
-        with tempfile.TemporaryDirectory(prefix="jamfor-") as tmp:
-            out = Path(tmp) / "staged.csv"
-            empty = _store_is_empty(db)
-            extra = ", ?, ?, ?" if empty else ""
-            # Key order makes PostgreSQL's primary-key inserts append to the index.
-            duck.execute(
-                f"COPY (SELECT *{extra} FROM staged ORDER BY kpi, area, period, gender) "
-                f"TO '{out}' (FORMAT csv, HEADER false)",
-                [source, batch_id, now] if empty else [],
+        if _lock_if_empty(db):
+            return _bulk_load_postgres(
+                db, duck, rows=rows, columns=_sent_columns(src), source=source, batch_id=batch_id, now=now
             )
-            duck.execute("DROP TABLE staged")
-            if empty:
-                db.copy_csv("observation", [*CANONICAL, "source", "batch_id", "imported_at"], out)
-                return MergeCounts(rows=rows, new=rows, changed=0)
-            db.execute(
-                'CREATE TEMP TABLE staged (kpi TEXT COLLATE "C", area TEXT COLLATE "C", period INTEGER, '
-                'gender TEXT COLLATE "C", value DOUBLE PRECISION, status TEXT, count INTEGER) ON COMMIT DROP'
-            )
-            db.copy_csv("staged", CANONICAL, out)
-            db.execute("ANALYZE staged")
-            return merge_staged(db, source=source, batch_id=batch_id, now=now, rows=rows)
+        try:
+            check_staged(duck, "staged")
+        except duckdb.Error as exc:
+            raise StagingRejected(str(exc).splitlines()[0]) from exc
+        db.execute(
+            'CREATE TEMP TABLE staged (kpi TEXT COLLATE "C", area TEXT COLLATE "C", period SMALLINT, '
+            'gender "char", value DOUBLE PRECISION, status TEXT, count INTEGER) ON COMMIT DROP'
+        )
+        # Key order makes PostgreSQL's primary-key inserts of new rows append to the index.
+        _copy_staged(db, duck, "staged", _sent_columns(src))
+        duck.execute("DROP TABLE staged")
+        db.execute("ANALYZE staged")
+        return merge_staged(db, source=source, batch_id=batch_id, now=now, rows=rows)
     finally:
         duck.close()
 

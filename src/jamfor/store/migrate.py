@@ -42,6 +42,14 @@ def _has_table(db: Backend, name: str) -> bool:
     return bool(db.query(sql, [name])[0][0])
 
 
+def pending(db: Backend) -> list[str]:
+    """The migrations this code has and the database has not applied (also below its highest)."""
+    if not _has_table(db, "schema_migration"):
+        return [name for _, name, _ in _migrations(db.dialect)]
+    done = {int(r[0]) for r in db.query("SELECT version FROM schema_migration")}
+    return [name for version, name, _ in _migrations(db.dialect) if version not in done]
+
+
 def latest_version(dialect: str) -> int:
     migrations = _migrations(dialect)
     return migrations[-1][0] if migrations else 0

@@ -1,0 +1,6 @@
+-- jamfor schema v6 (DuckDB): no change.
+--
+-- PostgreSQL's migration 6 narrows the observation key (gender "char", period SMALLINT) to
+-- speed up its bulk import. DuckDB compresses its columns and has no key index on
+-- observation, so the narrower types would gain it nothing; this file only keeps the schema
+-- version the same in both dialects, which `jamfor export` / `jamfor restore` require.
