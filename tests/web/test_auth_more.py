@@ -1,0 +1,265 @@
+"""The authorisation walk over the write routes of the evaluation and network forms, and axe on
+their pages.
+
+Every route is sent a valid change by every role, by nobody, with a wrong CSRF token, with an
+expired session and by a disabled user: only the roles the route allows succeed (303); the rest
+get 401 or 403 and nothing changes (evaluations, networks, members, the audit trail).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+from playwright.sync_api import BrowserContext
+
+import jamfor.store.compass as compass_store
+from jamfor.store import Store
+from jamfor.store import accounts as A
+from jamfor.store.compass_edit import content_version
+from jamfor.store.networks import network_version
+from jamfor.web.app import create_app
+
+from .test_accessibility import (  # noqa: F401  (the browser fixtures)
+    _axe,
+    _tables_have_headers_and_captions,
+    _undecided,
+    browser,
+    context,
+)
+from .writable import reference_store_url
+
+PASSWORD = "correct horse battery staple"
+EVALUATION = "huddinge-2017"
+NETWORK = "blekinge"
+USERS: dict[str, dict[str, Any]] = {
+    "admin": {"role": "admin"},
+    "editor": {"role": "editor", "areas": ["Ronneby", "Karlshamn", "Sölvesborg"]},
+    "other": {"role": "editor", "areas": ["Umeå"]},
+    "evaluator": {"role": "evaluator", "evaluations": [EVALUATION]},
+    "reader": {"role": "reader"},
+    "expired": {"role": "admin"},
+    "disabled": {"role": "admin"},
+}
+ROLES = ["admin", "editor", "other", "evaluator", "reader"]
+
+
+@dataclass
+class Site:
+    client: TestClient
+
+    def do(self, action: Callable[[Store], Any]) -> Any:
+        with self.client.app.state.access.using() as store:  # type: ignore[attr-defined]
+            return action(store)
+
+    def snapshot(self) -> tuple[Any, ...]:
+        return self.do(
+            lambda s: (
+                s.db.query("SELECT id, version FROM compass_evaluation ORDER BY id"),
+                s.db.query("SELECT count(*) FROM compass_text"),
+                s.db.query("SELECT id, title, kind FROM area_group ORDER BY id"),
+                s.db.query("SELECT group_id, area_id FROM group_member ORDER BY 1, 2"),
+                s.db.query("SELECT count(*) FROM audit_event"),
+            )
+        )
+
+
+@pytest.fixture(scope="module", params=["duckdb", "postgres"], name="site")
+def site_fixture(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, duckdb_template: Path
+) -> Iterator[Site]:
+    with reference_store_url(request.param, tmp_path_factory, duckdb_template, "auth-more") as url:
+        with Store.open(url) as store:
+            for name, spec in USERS.items():
+                A.add_user(store, name, PASSWORD, **spec)
+            store.create_network("Blekinge", ["Ronneby", "Karlshamn"])
+        with TestClient(create_app(url, connections=2)) as client:
+            yield Site(client)
+
+
+def _login(site: Site, name: str) -> tuple[TestClient, str]:
+    client = TestClient(site.client.app)
+    form = client.get("/logga-in")
+    token = re.search(r'name="login_csrf" value="([^"]+)"', form.text)
+    assert token
+    answer = client.post(
+        "/logga-in",
+        data={"username": name, "password": PASSWORD, "login_csrf": token.group(1), "next": "/konto"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/konto").text)
+    assert csrf
+    return client, csrf.group(1)
+
+
+def _as(site: Site, who: str) -> tuple[TestClient, str]:
+    """A client for `who`: a role, "nobody", "wrong-csrf", "expired" or "disabled"."""
+    if who == "nobody":
+        return TestClient(site.client.app), "no-session"
+    if who == "wrong-csrf":
+        client, _ = _login(site, "admin")
+        return client, "forged-token"
+    if who == "expired":
+        client, csrf = _login(site, "expired")
+        site.do(
+            lambda s: s.db.execute(
+                "UPDATE web_session SET expires_at = ? WHERE user_id = ?",
+                [datetime(2000, 1, 1), A.user(s, "expired").id],
+            )
+        )
+        return client, csrf
+    if who == "disabled":
+        site.do(lambda s: A.set_disabled(s, "disabled", False))
+        client, csrf = _login(site, "disabled")
+        site.do(lambda s: A.set_disabled(s, "disabled", True))
+        return client, csrf
+    return _login(site, who)
+
+
+def _evaluation_change(site: Site, csrf: str, n: int) -> tuple[str, dict[str, str]]:
+    version = site.do(lambda s: content_version(compass_store.evaluation(s, EVALUATION)))
+    return f"/kompass/{EVALUATION}/redigera", {"csrf": csrf, "version": version, "summary": f"Ändrad {n}"}
+
+
+def _network_create(site: Site, csrf: str, n: int) -> tuple[str, dict[str, str]]:
+    return "/natverk/ny", {"csrf": csrf, "title": f"Nätverk {n}", "members": "Ronneby\nKarlshamn"}
+
+
+def _network_edit(site: Site, csrf: str, n: int) -> tuple[str, dict[str, str]]:
+    group = site.do(lambda s: s.group(NETWORK))
+    return f"/natverk/{NETWORK}/redigera", {
+        "csrf": csrf,
+        "version": network_version(group),
+        "title": f"Blekinge {n}",
+        "members": "Ronneby\nKarlshamn",
+    }
+
+
+ROUTES: dict[str, tuple[Callable[[Site, str, int], tuple[str, dict[str, str]]], set[str]]] = {
+    "evaluation-edit": (_evaluation_change, {"admin", "evaluator"}),
+    "network-create": (_network_create, {"admin", "editor"}),
+    "network-edit": (_network_edit, {"admin", "editor"}),
+}
+
+
+@pytest.mark.parametrize("route", list(ROUTES))
+def test_every_role_and_every_bad_login_on_every_new_write_route(site: Site, route: str) -> None:
+    make, allowed = ROUTES[route]
+    for n, who in enumerate([*ROLES, "nobody", "wrong-csrf", "expired", "disabled"]):
+        client, csrf = _as(site, who)
+        path, data = make(site, csrf, n)
+        before = site.snapshot()
+        answer = client.post(path, data=data, follow_redirects=False)
+        if who in allowed:
+            assert answer.status_code == 303, f"{route} as {who}: {answer.status_code} {answer.text[:300]}"
+            assert site.snapshot() != before, f"{route} as {who} changed nothing"
+        else:
+            expected = 401 if who in ("nobody", "expired", "disabled") else 403
+            assert answer.status_code == expected, f"{route} as {who}: {answer.status_code}"
+            assert site.snapshot() == before, f"{route} as {who} changed something"
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        (f"/kompass/{EVALUATION}/redigera", {"admin", "evaluator"}),
+        ("/natverk/ny", {"admin", "editor", "other"}),
+        (f"/natverk/{NETWORK}/redigera", {"admin", "editor"}),
+    ],
+)
+def test_the_forms_open_for_the_allowed_roles_only(site: Site, path: str, allowed: set[str]) -> None:
+    assert TestClient(site.client.app).get(path).status_code == 401
+    for who in ROLES:
+        client, _ = _login(site, who)
+        assert client.get(path).status_code == (200 if who in allowed else 403), f"{path} as {who}"
+
+
+def test_the_read_only_site_refuses_the_new_forms(tmp_path: Path, duckdb_template: Path) -> None:
+    path = tmp_path / "ro.duckdb"
+    shutil.copy(duckdb_template, path)
+    with Store.open(str(path)) as store:
+        store.migrate()
+    with TestClient(create_app(str(path), read_only=True, warm_up=False)) as client:
+        for url in (f"/kompass/{EVALUATION}/redigera", "/natverk/ny", "/natverk/x/redigera"):
+            assert client.get(url).status_code == 503, url
+            assert client.post(url, data={"csrf": "x"}).status_code == 503, url
+        assert client.get(f"/kompass/{EVALUATION}/historik").status_code == 200
+
+
+# -- axe on the new pages ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory, duckdb_template: Path) -> Iterator[str]:
+    import socket
+    import threading
+    import time
+
+    path = tmp_path_factory.mktemp("a11y-forms") / "site.duckdb"
+    shutil.copy(duckdb_template, path)
+    with Store.open(str(path)) as store:
+        store.migrate()
+        A.add_user(store, "admin", PASSWORD, role="admin")
+        store.create_network("Blekinge", ["Ronneby", "Karlshamn"])
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(str(path)), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "the test server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+FORM_PAGES = {
+    "evaluation-form": f"/kompass/{EVALUATION}/redigera",
+    "evaluation-history": f"/kompass/{EVALUATION}/historik",
+    "network-new": "/natverk/ny",
+    "network-edit": f"/natverk/{NETWORK}/redigera",
+}
+
+
+def test_axe_finds_nothing_on_the_new_pages(context: BrowserContext, live: str) -> None:  # noqa: F811
+    page = context.new_page()
+    page.goto(live + "/logga-in")
+    page.fill("#username", "admin")
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/konto")
+    # A form with problems shown, too.
+    page.goto(live + FORM_PAGES["evaluation-form"])
+    page.fill("#q-1\\.1", "99")
+    page.click("main form[method=post] button[type=submit]")
+    assert "above the max" in page.content()
+    pages = [("evaluation-form-problems", None), *FORM_PAGES.items()]
+    for name, path in pages:
+        if path is not None:
+            response = page.goto(live + path)
+            assert response is not None and response.status == 200, name
+        _tables_have_headers_and_captions(page)
+        result = _axe(page)
+        violations = [
+            f"{name}: {v['id']} ({v['impact']}): {v['help']} {v['nodes'][0]['html']!r}"
+            for v in result["violations"]
+        ]
+        assert violations == [], "\n".join(violations)
+        assert _undecided(page, result["incomplete"]) == [], name
+    page.close()
