@@ -60,6 +60,9 @@ bench: install
 	$(BIN)/python bench/reports.py
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/kolada.py --round-trip
+	$(BIN)/python bench/transfer.py
+	$(BIN)/python bench/soak.py
+	$(BIN)/python bench/summary.py
 
 clean:
 	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache

@@ -515,12 +515,14 @@ def export_sqlite(store: Store, path: Path) -> tuple[int, float | None]:
 
 
 def choose_kpis(store: Store) -> list[str]:
-    """The KKiK KPIs with the most municipality values in the last year (bench-only SQL)."""
+    """The KKiK KPIs with the most municipality values in the last year, among those with values
+    in every one of YEARS: a KPI page for a year without values is a 404 (bench-only SQL)."""
     rows = store.db.query(
         "SELECT o.kpi FROM observation o JOIN kpi k ON k.id = o.kpi JOIN area a ON a.id = o.area "
-        "WHERE k.kkik IS NOT NULL AND a.type = 'K' AND o.gender = 'T' AND o.period = ? "
-        "AND o.value IS NOT NULL GROUP BY o.kpi ORDER BY count(*) DESC, o.kpi LIMIT ?",
-        [YEARS[-1], KPIS],
+        "WHERE k.kkik IS NOT NULL AND a.type = 'K' AND o.gender = 'T' AND o.period = ANY(?) "
+        "AND o.value IS NOT NULL GROUP BY o.kpi HAVING count(DISTINCT o.period) = ? "
+        "ORDER BY count(*) FILTER (WHERE o.period = ?) DESC, o.kpi LIMIT ?",
+        [YEARS, len(YEARS), YEARS[-1], KPIS],
     )
     return [r[0] for r in rows]
 
@@ -703,7 +705,7 @@ def machine_info() -> dict[str, str]:
         "DuckDB": duckdb.__version__,
         "SQLite": sqlite3.sqlite_version,
     }
-    for name in ("uvicorn", "fastapi", "datasette"):
+    for name in ("uvicorn", "fastapi", "orjson", "datasette"):
         with contextlib.suppress(Exception):
             from importlib.metadata import version
 
@@ -735,18 +737,39 @@ How to read this (the mechanism; the figures are above):
   If-None-Match with 304. A read-only DuckDB file cannot change under the server, so its
   data version is read once; on PostgreSQL it is read again every second. A new import empties
   the cache, and the next requests are a cold pass again.
-- *Cold pass.* A page not in the cache is built: the report's queries, the report, the HTML
-  and its SVG charts. At most two are built at a time (the rest queue; hits go past them), on
-  4 store connections (`web/access.py`), and the answers every page asks alike (catalogue,
-  areas, groups, every municipality's values of a year, the KPIs' years) are kept per data
-  version and shared. Under 32 connections the built requests still queue for the CPU, so
-  their latency is far above the targets; the whole-run figures include them.
-- *Processes.* Each process has its own cache, so with `--workers 2` every page is built once
-  per process and the memory doubles; on this 2-core machine one process (the default) is
-  the better setting.
-- *Datasette.* Without the response cache, `/api/v1/values` asks DuckDB three things (the
-  KPI exists, a count, the page) over a table that has no index and builds its answer through
-  pydantic, where Datasette answers from SQLite's (kpi, period, gender) index.
+- *Warm-up.* Before it takes its first request, each process builds one municipality page and
+  one KPI page and throws them away (`warm_up_pages` in `web/app.py`; not cached): the measure
+  sets, templates, map geometry and the shared answers below are then read once, before the
+  load starts, instead of by the first 32 requests at once.
+- *Cold pass.* A page not in the cache is built: the report, the HTML and its SVG charts. At
+  most two are built at a time (the rest queue; hits go past them), on 4 store connections
+  (`web/access.py`). The answers every page asks alike (catalogue, areas, groups, the KPIs'
+  years, every area's values of the report years) are kept per data version and shared: a
+  municipality page's own series is taken from the shared values of every area, so after the
+  first one a municipality page asks the database nothing. A KPI page reads its KPI's year
+  and spends most of its time writing the HTML of its three 290-row tables (the ranking, and
+  the data tables of the map and the distribution chart). Under 32 connections the cold pass
+  is 32 requests waiting for builds at every moment, so a built request's latency is its
+  place in that queue, well above its own build time; the whole-run figures include them.
+- *Processes.* Each process has its own cache and its own shared answers, so with
+  `--workers 2` every page is built once per process (the cold pass is twice the work) and
+  the memory doubles. Each process listens on a socket of its own on the port (SO_REUSEPORT,
+  `web/workers.py`) and the kernel spreads new connections over them; with one shared socket
+  the process that woke first took every connection waiting, so that 32 connections opened
+  at once could all land in one process. On this 2-core machine one process (the default)
+  is the better setting.
+- *A shared machine.* When other work uses the cores (the *other* figures), every latency is
+  longer and every rate lower than on a quiet machine, and the rounds of the comparison
+  differ; the CPU per request depends on it less than the rate does.
+- *Datasette.* Without the response cache every `/api/v1/values` request asks DuckDB: one
+  query for the page (only the columns shown, the KPIs, years and areas as IN lists, which
+  DuckDB checks against each row group's min/max, so that it reads one or two row groups of
+  the table's 66 for these KPIs), a count only when the page is full, and the catalogue only
+  for a KPI without a value on the page. The JSON is written by orjson from the rows, not
+  through pydantic models (the route still declares its model for OpenAPI, and
+  `tests/web/test_api_fast.py` holds the two together). Datasette answers from SQLite's
+  (kpi, period, gender) index but spends more CPU in Python per request; the DuckDB part of
+  ours runs outside the GIL.
 """
 
 
@@ -767,7 +790,8 @@ def report(
         + f"`, on the full dump ({rows:,} observations, DuckDB file opened read-only by `jamfor serve`, "
         f"--connections 4 per process, response cache {args.cache_mb} MiB per process). Load on loopback, "
         f"{args.connections} keep-alive connections. URLs: all {n_urls['kommun']} municipality pages "
-        f"(`/kommun/{{id}}`, default view), the KPI pages of {len(kpis)} KKiK KPIs × {len(YEARS)} years "
+        f"(`/kommun/{{id}}`, default view), the KPI pages of {len(kpis)} KKiK KPIs with values in each of "
+        f"{len(YEARS)} years "
         f"(`/nyckeltal/{{id}}?year=`, {YEARS[0]}–{YEARS[-1]}: {', '.join(kpis)}) and the same reports as "
         "JSON (`/nyckeltal/{id}.json?year=`), mixed in one fixed shuffled cycle. *Built* are requests the "
         "server rendered (`X-Cache: miss`: the first pass over each URL, and requests coalesced "
@@ -831,10 +855,13 @@ def report(
             "`/jamfor/observation.json?kpi=K&period=Y&gender=T&_size=max` (rows and the filtered count). "
             f"Check: {comparison.rows_checked}. Each server single-process, one warm-up pass, then "
             f"`wrk` {args.connections} connections × {args.compare_seconds:g} s, {args.rounds} interleaved "
-            "rounds; the median decides.",
+            "rounds; the median decides. *Server CPU per request* is the CPU time of the server's "
+            "processes (all threads) over the requests answered: on a shared machine it depends less "
+            "on the other load than the rate does.",
             "",
-            "| Server | Requests/s (median) | Rounds | p95 ms (median) | Errors | Ratio jamfor ÷ Datasette | Other load |",
-            "|---|---:|---|---:|---:|---:|---|",
+            "| Server | Requests/s (median) | Rounds | p95 ms (median) | Errors | Ratio jamfor ÷ Datasette "
+            "| Server CPU ms per request (median) | Other load |",
+            "|---|---:|---|---:|---:|---:|---:|---|",
         ]
         for name in names:
             rs = comparison.rounds[name]
@@ -842,6 +869,7 @@ def report(
             lines.append(
                 f"| {name} | {med[name]:,.0f} | {', '.join(f'{r.rps:,.0f}' for r in rs)} | "
                 f"{statistics.median(r.p95_ms for r in rs):.1f} | {sum(r.errors for r in rs)} | {ratio} | "
+                f"{statistics.median(1000 * r.server_cores / max(r.rps, 1e-9) for r in rs):.2f} | "
                 f"{statistics.median(r.other_cores for r in rs):.2f} |"
             )
         lines.append("")

@@ -124,6 +124,7 @@ def test_xlsx_file(database: str, tmp_path: Path) -> None:  # noqa: F811
         "Delaktighet och information",
         "Effektivitet",
         "Samhällsutveckling",
+        "Definitioner",  # the KPI definitions the report carries
     ]
     sheet = book["Trygghet"]
     cells = {c.value: c for row in sheet.iter_rows() for c in row if c.value is not None}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -22,6 +22,10 @@ from rich.progress import (
 )
 from rich.table import Table
 
+import jamfor.cli_compass_report  # noqa: F401  (adds `compass report` to compass_app)
+from jamfor.cli_compass import compass_app
+from jamfor.cli_similar import similar_app
+from jamfor.cli_survey import survey_app
 from jamfor.config import database_url
 from jamfor.errors import JamforError, ValidationError
 from jamfor.model import ImportSummary
@@ -51,6 +55,9 @@ report_app = typer.Typer(
     help="Reports: a municipality, a network, a KPI, a comparison over time.", no_args_is_help=True
 )
 app.add_typer(report_app, name="report")
+app.add_typer(compass_app, name="compass")
+app.add_typer(survey_app, name="survey")
+app.add_typer(similar_app, name="similar")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -488,7 +495,9 @@ def _emit(report: Any, fmt: str | None, output: Path | None, lang: str) -> None:
 
 @report_app.command("municipality")
 def report_municipality(
-    municipality: Annotated[str, typer.Argument(help="Municipality id or name, e.g. 1081 or Ronneby.")],
+    municipality: Annotated[
+        str | None, typer.Argument(help="Municipality id or name, e.g. 1081 or Ronneby (or --all).")
+    ] = None,
     set_name: SetOpt = None,
     kpi: KpiOpt = None,
     years: Annotated[
@@ -502,10 +511,23 @@ def report_municipality(
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     lang: LangOpt = "sv",
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Every municipality's report, one file each (<id>.<format>) in the folder -o."
+        ),
+    ] = False,
 ) -> None:
     """A municipality's measures over the years: trend, rank, colour, reference and a comment per row."""
     from jamfor.reports.municipality import municipality_report
 
+    if every:
+        if municipality is not None:
+            raise JamforError(f"give a municipality ({municipality!r}) or --all, not both")
+        _all_municipality_reports(set_name, kpi, years, gender, colour, reference, fmt, output, lang)
+        return
+    if municipality is None:
+        raise JamforError("name a municipality (id or name, e.g. 1081 or Ronneby), or give --all")
     measure_set, kpis = _measures(set_name, kpi)
     with _open() as store:
         report = municipality_report(
@@ -519,6 +541,62 @@ def report_municipality(
             reference=reference,
         )
     _emit(report, fmt, output, lang)
+
+
+def _all_municipality_reports(
+    set_name: str | None,
+    kpi: str | None,
+    years: str | None,
+    gender: str,
+    colour: str,
+    reference: str,
+    fmt: str | None,
+    output: Path | None,
+    lang: str,
+) -> None:
+    """`report municipality --all`: every report from one fetch (the batch path), a file each."""
+    from jamfor.render import FORMATS, render
+    from jamfor.render.jsonout import iter_json_all_utf8
+    from jamfor.reports.municipality import municipality_report_columns
+    from jamfor.reports.options import check_choice
+
+    chosen = fmt or "json"
+    check_choice("--format", chosen, tuple(f for f in FORMATS if f != "table"))
+    check_choice("--lang", lang, ("sv", "en"))
+    if output is None:
+        raise JamforError("--all writes a file per municipality: give the folder with -o, e.g. -o rapporter")
+    if output.exists() and not output.is_dir():
+        raise JamforError(f"-o {output}: --all needs a folder, and this is a file")
+    measure_set, kpis = _measures(set_name, kpi)
+    with _open() as store:
+        columns = municipality_report_columns(
+            store,
+            measure_set=measure_set,
+            kpis=kpis,
+            years=_years(years),
+            gender=_gender(gender),
+            colour=_scheme(colour),
+            reference=reference,
+        )
+    ids = [m.id for m in columns.municipalities]
+    # Everything that can fail on the data runs before the first file is written.
+    documents: Iterable[bytes]
+    if chosen == "json":  # from the columns, encoded at once and joined one by one as written
+        documents = iter_json_all_utf8(columns)
+    else:
+        documents = rendered = []
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), console=err, transient=True
+        ) as progress:
+            task = progress.add_task(f"{chosen} reports", total=len(ids))
+            for report in columns.reports():
+                content = render(report, chosen, lang=lang)
+                rendered.append(content if isinstance(content, bytes) else content.encode("utf-8"))
+                progress.advance(task)
+    output.mkdir(parents=True, exist_ok=True)
+    for area, document in zip(ids, documents, strict=True):
+        (output / f"{area}.{chosen}").write_bytes(document)
+    err.print(f"Wrote {len(ids)} reports ({chosen}) to {output}")
 
 
 @report_app.command("network")
@@ -610,6 +688,21 @@ if TYPE_CHECKING:
 
 sync_app = typer.Typer(help="Bring the store up to date from an external source.", no_args_is_help=True)
 app.add_typer(sync_app, name="sync")
+
+from jamfor.cli_ranking import ranking_app  # noqa: E402
+
+app.add_typer(ranking_app, name="ranking")
+
+from jamfor.cli_transfer import compare_command, export_command, restore_command  # noqa: E402
+
+app.command("export")(export_command)
+app.command("restore")(restore_command)
+db_app.command("compare-exports")(compare_command)
+
+from jamfor.cli_users import period_app, user_app  # noqa: E402
+
+app.add_typer(user_app, name="user")
+app.add_typer(period_app, name="period")
 
 
 def _sync_progress(progress: Progress, task: Any) -> Callable[[SyncProgress], None]:
@@ -750,6 +843,10 @@ def serve(
     cache_mb: Annotated[
         int, typer.Option("--cache-mb", min=0, help="Response cache per process, in MiB (0: no cache).")
     ] = 128,
+    writable: Annotated[
+        bool,
+        typer.Option("--writable", help="Open a DuckDB file writable: logins and data entry (one process)."),
+    ] = False,
 ) -> None:
     """Serve the website."""
     import os
@@ -761,9 +858,12 @@ def serve(
     from jamfor.web.workers import serve_workers
 
     url = database_url(_state["database"])
-    # The site never writes: a DuckDB file opened read-only can be served by several processes
-    # (and read by the CLI meanwhile), and its data cannot change under the response cache.
-    read_only = not is_postgres(url) and Path(url).exists()
+    # By default the site never writes: a DuckDB file opened read-only can be served by several
+    # processes (and read by the CLI meanwhile), and its data cannot change under the response
+    # cache. --writable (or PostgreSQL) takes logins and data entry (docs/accounts.md).
+    read_only = not is_postgres(url) and Path(url).exists() and not writable
+    if writable and workers > 1 and not is_postgres(url):
+        raise JamforError("--writable with several processes needs PostgreSQL: a DuckDB file has one writer")
     with Store.open(url, read_only=read_only) as store:
         store.ensure_schema()
     out.print(

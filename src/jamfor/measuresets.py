@@ -277,6 +277,8 @@ def parse_measure_set(text: str, name: str = _TEXT_NAME) -> MeasureSet:
         raise ValidationError([Problem(name, line, None, f"is not valid YAML: {exc.problem}")]) from exc
     except yaml.YAMLError as exc:
         raise ValidationError([Problem(name, None, None, f"is not valid YAML: {exc}")]) from exc
+    except RecursionError:
+        raise ValidationError([Problem(name, None, None, "is nested too deeply to be read")]) from None
     if doc is None:
         raise ValidationError(
             [Problem(name, None, None, "is empty: a measure set needs id, title, perspectives and measures")]

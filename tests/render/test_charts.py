@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -569,3 +570,142 @@ def test_the_example_in_the_docs_runs() -> None:
     assert blocks
     for block in blocks:
         exec(compile(block, "docs/charts.md", "exec"), {})
+
+
+# -- contrast (WCAG 2.1, 1.4.11 non-text contrast: 3:1 for graphics that carry meaning) -----------
+
+
+def _linear(channel: int) -> float:
+    c = channel / 255
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    h = colour.lstrip("#")
+    assert re.fullmatch(r"[0-9a-fA-F]{6}", h), colour
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+def _luminance(colour: str) -> float:
+    r, g, b = (_linear(c) for c in _rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str = "#ffffff") -> float:
+    """WCAG's contrast ratio, (L1 + 0.05) / (L2 + 0.05) of the relative luminances."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def test_contrast_ratio_matches_wcag_examples() -> None:
+    assert contrast("#000000") == pytest.approx(21.0)
+    assert contrast("#767676") == pytest.approx(4.54, abs=0.01)  # the lightest grey for 4.5:1 text
+    assert contrast("#E69F00") < 3 and contrast("#56B4E9") < 3  # why Okabe–Ito's orange and sky blue went
+
+
+def _drawn_colours(svg: str, selector: str) -> set[str]:
+    """The stroke and fill colours of the elements under `selector`, white halos and 'none' left out."""
+    root = parse(svg)
+    found: set[str] = set()
+    for group in root.findall(selector, NS):
+        for element in group.iter():
+            for attribute in ("stroke", "fill"):
+                value = element.attrib.get(attribute, "none").lower()
+                if value not in ("none", "#ffffff", "#fff", "white"):
+                    found.add(value)
+    return found
+
+
+def test_every_series_line_and_marker_has_3_to_1_against_the_background() -> None:
+    for style in SERIES_STYLES + REFERENCE_STYLES:
+        assert contrast(style.colour) >= 3.0, style
+    # What the charts draw, not only what the table says: ten peers and three references.
+    peers = tuple(series(f"Kommun {i}", [float(i + k) for k in range(8)]) for i in range(MAX_SERIES))
+    references = tuple(
+        series(name, [5.0 + k for k in range(8)], "reference") for name in ("Riket", "Ovägt medel", "Länet")
+    )
+    drawn = _drawn_colours(to_svg(TrendChart("T", peers + references)), ".//svg:g[@class='series']")
+    assert len(drawn) >= 6
+    for colour in drawn:
+        assert contrast(colour) >= 3.0, colour
+
+
+def test_distribution_marks_have_3_to_1_against_white_and_the_quartile_bands() -> None:
+    from jamfor.render.charts.distribution import _BAND_FILL, HIGHLIGHT, MARK
+
+    for background in {"#ffffff", "#f2f2f2", *_BAND_FILL.values()}:
+        assert contrast(MARK, background) >= 3.0, background
+        assert contrast(HIGHLIGHT, background) >= 3.0, background
+    svg = to_svg(DistributionChart("T", municipality_values(), polarity="higher", highlight=RONNEBY))
+    assert MARK in svg and HIGHLIGHT in svg
+
+
+# Colour-vision deficiencies simulated with Machado, Oliveira & Fernandes (2009), severity 1, applied
+# to linear RGB; differences measured in CIELAB (D65).
+_SIMULATIONS: dict[str, tuple[tuple[float, float, float], ...]] = {
+    "normal": ((1, 0, 0), (0, 1, 0), (0, 0, 1)),
+    "protanopia": (
+        (0.152286, 1.052583, -0.204868),
+        (0.114503, 0.786281, 0.099216),
+        (-0.003882, -0.048116, 1.051998),
+    ),
+    "deuteranopia": (
+        (0.367322, 0.860646, -0.227968),
+        (0.280085, 0.672501, 0.047413),
+        (-0.011820, 0.042940, 0.968881),
+    ),
+    "tritanopia": (
+        (1.255528, -0.076749, -0.178779),
+        (-0.078411, 0.930809, 0.147602),
+        (0.004733, 0.691367, 0.303900),
+    ),
+}
+
+
+def _lab(colour: str, vision: str) -> tuple[float, float, float]:
+    linear = [_linear(c) for c in _rgb(colour)]
+    r, g, b = (
+        min(1.0, max(0.0, sum(m * c for m, c in zip(row, linear, strict=True))))
+        for row in _SIMULATIONS[vision]
+    )
+    x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
+    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+
+    def f(t: float) -> float:
+        return t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116
+
+    return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
+
+
+def test_line_colours_stay_apart_in_colour_vision_deficiencies() -> None:
+    from jamfor.render.palette import LINE, REFERENCE_LINE
+
+    colours = sorted({s.colour for s in SERIES_STYLES})
+    assert colours == sorted(LINE.values())
+    everything = [*colours, *REFERENCE_LINE.values()]
+    for vision in _SIMULATIONS:
+        labs = {c: _lab(c, vision) for c in everything}
+        for i, a in enumerate(colours):
+            for b in everything[i + 1 :]:
+                distance = math.dist(labs[a], labs[b])
+                assert distance >= 15, (vision, a, b, round(distance, 1))
+
+
+def test_report_histogram_bars_and_map_outlines_have_3_to_1() -> None:
+    import jamfor.render
+
+    template = (Path(jamfor.render.__file__).parent / "templates" / "report.html.j2").read_text(
+        encoding="utf-8"
+    )
+    bars = re.findall(r'<rect [^>]*fill="(#[0-9a-fA-F]{6})"', template)
+    assert bars
+    for colour in bars:
+        assert contrast(colour) >= 3.0, colour
+    # The map's light class fills carry their meaning with marks, the legend and the table too; the
+    # shapes themselves are drawn with the country's outline and the county borders.
+    svg = to_svg(QuartileMap("T", quartile_classes()))
+    for name in ("outline", "county-borders"):
+        found = re.search(rf'<path class="{name}" d="[^"]*" fill="none" stroke="(#[0-9a-fA-F]{{6}})"', svg)
+        assert found is not None, name
+        assert contrast(found.group(1)) >= 3.0, name

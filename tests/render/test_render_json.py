@@ -6,8 +6,11 @@ import json
 import math
 from typing import Any
 
+from jamfor.measuresets import example_dataset_kpi_ids, load_example_dataset
 from jamfor.render import render
-from jamfor.reports.model import KpiReport, MunicipalityReport, NetworkReport
+from jamfor.reports import municipality_report
+from jamfor.reports.model import KpiDefinition, KpiReport, MunicipalityReport, NetworkReport
+from jamfor.store import Store
 
 CONTRACT_ROW_KEYS = {
     "kpi",
@@ -117,3 +120,50 @@ def test_kpi_json(kpi: KpiReport) -> None:
     assert data["rows"][0]["rank"] == 1
     assert data["distribution"]["count"] == len(data["rows"])
     assert sum(b["count"] for b in data["distribution"]["bins"]) == len(data["rows"])
+
+
+def test_definitions_are_written_for_municipality_and_network_reports(
+    ronneby: MunicipalityReport, nornorna: NetworkReport
+) -> None:
+    kolada = KpiDefinition("N00938", "Sjukpenningtal", "Antal dagar …", "dagar", "Kolada")
+    own = KpiDefinition("BITT-NKI", "Nöjd kund-index", None, None, "Kungsbacka kommun")
+    expected = [
+        {
+            "kpi": "N00938",
+            "title": "Sjukpenningtal",
+            "description": "Antal dagar …",
+            "unit": "dagar",
+            "source": "Kolada",
+        },
+        {
+            "kpi": "BITT-NKI",
+            "title": "Nöjd kund-index",
+            "description": None,
+            "unit": None,
+            "source": "Kungsbacka kommun",
+        },
+    ]
+    for report in (ronneby, nornorna):
+        assert _data(report)["definitions"] == []  # the key is always there
+        report.definitions = [kolada, own]
+        data = _data(report)
+        assert data["definitions"] == expected
+        assert set(data) >= {"rows", "sources", "generated_at"}  # only added to
+
+
+def test_definitions_come_from_the_catalogue_and_name_our_own_source(store: Store) -> None:
+    """Kungsbacka's own indicators are never labelled Kolada; Kolada's KPI is."""
+    load_example_dataset(store, "kungsbacka-bitt")
+    own = example_dataset_kpi_ids("kungsbacka-bitt")
+    report = municipality_report(store, "1384", kpis=[*own, "N00938"], years=[2012, 2013, 2014])
+    definitions = _data(report)["definitions"]
+    assert [d["kpi"] for d in definitions] == [row.kpi for row in report.rows]
+    catalogue = {k.id: k for k in store.kpis([d["kpi"] for d in definitions])}
+    for d in definitions:
+        kpi = catalogue[d["kpi"]]
+        assert (d["title"], d["description"], d["unit"]) == (kpi.title, kpi.description, kpi.unit)
+        assert (d["source"] == "Kolada") == (kpi.origin == "kolada")
+    assert {d["source"] for d in definitions if d["kpi"] in own} and all(
+        d["source"] != "Kolada" for d in definitions if d["kpi"] in own
+    )
+    assert next(d for d in definitions if d["kpi"] == "N00938")["source"] == "Kolada"

@@ -36,7 +36,13 @@ def _filled(cell: Any) -> bool:
 
 def test_a_sheet_per_perspective(ronneby: MunicipalityReport) -> None:
     wb = _workbook(ronneby)
-    assert wb.sheetnames == ["Tillgänglighet", "Trygghet", "Effektivitet", "Samhällsutveckling"]
+    assert wb.sheetnames == [
+        "Tillgänglighet",
+        "Trygghet",
+        "Effektivitet",
+        "Samhällsutveckling",
+        "Definitioner",
+    ]
 
 
 def test_numbers_are_numbers_with_the_measures_decimals(ronneby: MunicipalityReport) -> None:
@@ -95,7 +101,13 @@ def test_header_rows_frozen_and_sources_at_the_bottom(kungsbacka: MunicipalityRe
 
 def test_network_workbook(nornorna: NetworkReport) -> None:
     wb = _workbook(nornorna)
-    assert wb.sheetnames == ["Tillgänglighet", "Trygghet", "Effektivitet", "Samhällsutveckling"]
+    assert wb.sheetnames == [
+        "Tillgänglighet",
+        "Trygghet",
+        "Effektivitet",
+        "Samhällsutveckling",
+        "Definitioner",
+    ]
     ws = wb["Samhällsutveckling"]
     header = _header_row(ws, "Mått")
     members = [c.value for c in ws[header - 1] if c.value]
@@ -111,7 +123,7 @@ def test_network_workbook(nornorna: NetworkReport) -> None:
 
 def test_kpi_workbook(kpi: KpiReport) -> None:
     wb = _workbook(kpi)
-    assert wb.sheetnames == ["Rangordning", "Fördelning"]
+    assert wb.sheetnames == ["Rangordning", "Fördelning", "Definitioner"]
     ws = wb["Rangordning"]
     cols = _columns(ws, _header_row(ws, "Plats"))
     first = _header_row(ws, "Plats") + 1

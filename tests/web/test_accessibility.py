@@ -36,6 +36,8 @@ PAGE_TYPES = {
     "compare-ten": f"/jamfor?kpi=N00938&areas={TEN}",
     "measure-set": "/mattuppsattning/kkik-2015-2017",
     "method": "/metod",
+    "ranking": "/rankning",
+    "ranking-municipality-en": "/rankning/1384?rankning=medelrank-kkik-2020&lang=en",
     "not-found": "/kommun/9999",
 }
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

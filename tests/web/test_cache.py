@@ -29,7 +29,7 @@ from starlette.routing import Route
 from jamfor.sources.files import import_file
 from jamfor.sources.reference import import_demo, load_reference
 from jamfor.store import Store
-from jamfor.web.access import StoreAccess
+from jamfor.web.access import ReadMemo, StoreAccess
 from jamfor.web.app import create_app
 from jamfor.web.cache import CacheMiddleware, ResponseCache
 
@@ -353,3 +353,127 @@ def test_serve_with_workers_opens_the_duckdb_file_read_only(tmp_path: Path) -> N
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)
+
+
+# -- shared answers and the warm-up ---------------------------------------------------------------
+
+
+def test_municipality_pages_after_the_first_ask_the_store_for_no_values(
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every municipality page's values come from two answers all of them share (`MemoStore.values`)."""
+    asked: list[tuple[Any, ...]] = []
+    real = Store.values
+
+    def counting(self: Store, *args: Any, **kwargs: Any) -> Any:
+        asked.append(args)
+        return real(self, *args, **kwargs)
+
+    with TestClient(create_app(database, data_check_seconds=float("inf"))) as client:
+        assert client.get("/kommun/1081").status_code == 200
+        monkeypatch.setattr(Store, "values", counting)
+        for area in ("1082", "0114", "2584"):
+            page = client.get(f"/kommun/{area}")
+            assert page.status_code == 200 and page.headers["x-cache"] == "miss"
+        assert asked == []
+        # Other years are other shared answers: asked once, then shared again.
+        assert client.get("/kommun/1081?years=2019-2021").status_code == 200
+        first = len(asked)
+        assert first > 0
+        assert client.get("/kommun/1082?years=2019-2021").status_code == 200
+        assert len(asked) == first
+
+
+def test_the_shared_answers_are_bounded_in_rows() -> None:
+    memo = ReadMemo(entries=10, rows=100).at("v1")
+    reads: list[str] = []
+
+    def rows(key: str, n: int) -> list[int]:
+        return memo.get(key, lambda: reads.append(key) or list(range(n)))
+
+    assert rows("a", 40) == list(range(40)) and rows("b", 40) == list(range(40))
+    assert rows("a", 40) == list(range(40)) and reads == ["a", "b"]  # kept; a is now the newest
+    rows("c", 40)  # 120 rows: the least recently used (b) goes
+    rows("a", 40)
+    rows("b", 40)
+    assert reads == ["a", "b", "c", "b"]
+    table = memo.table("t", lambda: {"x": (1, 2, 3)}, lambda t: sum(len(v) for v in t.values()))
+    assert memo.table("t", lambda: {}) is table
+    memo.at("v2")  # another data version: nothing is kept
+    rows("a", 40)
+    assert reads[-1] == "a"
+
+
+def test_a_read_only_site_warms_up_before_its_first_request_without_caching_a_page(tmp_path: Path) -> None:
+    path = tmp_path / "site.duckdb"
+    with Store.open(str(path)) as store:
+        _fill(store)
+    site = create_app(str(path), read_only=True)
+    with TestClient(site) as client:
+        cache: ResponseCache = site.state.response_cache
+        assert cache.stats()["entries"] == 0 and cache.stats()["misses"] == 0
+        memo = site.state.access._memo
+        assert len(memo._answers) > 0  # the catalogue, areas, groups, values of the default years
+        first = client.get("/kommun/0114")  # the page the warm-up built, but did not keep
+        assert first.status_code == 200 and first.headers["x-cache"] == "miss"
+        assert "default-src 'self'" in first.headers["content-security-policy"]
+        assert "content-security-policy" not in client.get("/api/docs").headers
+    # A store the pages cannot be built from still starts (its visitors see the errors).
+    empty = tmp_path / "empty.duckdb"
+    with Store.open(str(empty)) as store:
+        store.migrate()
+    with TestClient(create_app(str(empty), read_only=True)) as client:
+        assert client.get("/kommun/0114").status_code == 404
+
+
+def test_the_head_and_body_laid_out_once_are_the_two_fragments(database: str) -> None:
+    """Pages take both parts of a report from one layout (`render_fragment_parts`): the same HTML."""
+    from jamfor.measuresets import find_measure_set
+    from jamfor.render.html import render_fragment, render_fragment_parts
+    from jamfor.reports import kpi_report, municipality_report, network_report
+
+    with Store.open(database) as store:
+        network = store.create_network("Nornorna", ["Ronneby", "Karlshamn", "Sölvesborg"])
+        kkik = find_measure_set("kkik-2015-2017")
+        reports = [
+            (municipality_report(store, "1081", measure_set=kkik), True),
+            (kpi_report(store, "N00938", year=2020), False),
+            (network_report(store, network.id, measure_set=kkik, year=2020), False),
+        ]
+        for report, charts in reports:
+            for lang in ("sv", "en"):
+                head = render_fragment(report, lang=lang, part="head")
+                body = render_fragment(report, lang=lang, charts=charts, part="body")
+                assert render_fragment_parts(report, lang=lang, charts=charts) == (head, body)
+
+
+def test_each_worker_listens_on_a_socket_of_its_own_on_the_one_port() -> None:
+    """`jamfor serve --workers N`: the kernel spreads connections over N sockets (SO_REUSEPORT)."""
+    import uvicorn
+    from uvicorn.supervisors.multiprocess import SIGNALS
+
+    from jamfor.web.workers import SocketPerProcess, reuse_port_sockets
+
+    if not hasattr(socket, "SO_REUSEPORT"):
+        pytest.skip("no SO_REUSEPORT here: the processes share one socket")
+    sockets = reuse_port_sockets("127.0.0.1", 0, 3)
+    try:
+        port = sockets[0].getsockname()[1]
+        assert {s.getsockname()[1] for s in sockets} == {port} and port != 0
+        assert all(s.proto == socket.IPPROTO_TCP for s in sockets)  # for TCP_NODELAY, see tcp_socket
+        # listening already: a connection is taken by the kernel before any process is up
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass
+        config = uvicorn.Config("jamfor.web.app:app_from_environment", workers=3)
+        handlers = {sig: signal.getsignal(sig) for sig in SIGNALS}
+        try:  # uvicorn's supervisor takes the process's signals: given back below
+            supervisor = SocketPerProcess(config, sockets)
+        finally:
+            for sig, handler in handlers.items():
+                signal.signal(sig, handler)
+        handed = [supervisor.sockets for _ in range(3)]
+        assert handed == [[sockets[0]], [sockets[1]], [sockets[2]]]
+        assert supervisor.sockets == sockets  # a replacement process takes them all: none is left alone
+    finally:
+        for s in sockets:
+            s.close()

@@ -138,11 +138,13 @@ def test_download_links_carry_the_page_query(client: TestClient) -> None:
 def test_bad_options_give_a_clear_page_not_a_traceback(client: TestClient) -> None:
     page = client.get("/kommun/1081", params={"gender": "X"})
     assert page.status_code == 400
-    assert "gender 'X': use one of T, K, M" in unescape(page.text)
+    assert "Kön ”X” finns inte. Välj T (totalt), K (kvinnor) eller M (män)." in unescape(page.text)
     assert "Traceback" not in page.text
     assert client.get("/kommun/9999").status_code == 404
     assert client.get("/kommun/0000").status_code == 404  # Riket is not a municipality
-    assert client.get("/kommun/1081.json", params={"years": "20x"}).json()["error"].startswith("years")
+    error = client.get("/kommun/1081.json", params={"years": "20x"}).json()
+    assert error["error"].startswith("years") and error["code"] == "bad_years"
+    assert error["message"].startswith("”20x” går inte att läsa som år")
     # a measure-set name from a URL never opens a file on the server
     response = client.get("/kommun/1081", params={"set": "/etc/passwd"})
     assert response.status_code == 404 and "root:" not in response.text

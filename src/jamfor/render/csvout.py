@@ -5,6 +5,11 @@ report) or per municipality (KPI report; municipalities without a value last, wi
 rank). Missing values are empty fields. Numbers are Python's shortest exact form (`repr`), never
 rounded, so `float(field)` gives back the stored value; `decimals` says what a person should see.
 People who want Swedish figures in Excel should use the XLSX format, which has real number cells.
+
+Each row also carries its KPI's definition: `description` (the catalogue's definition) and
+`kpi_source` ("Kolada" for Kolada's KPIs, the owner's name for our own), so the file stays one
+plain table that any CSV reader parses. `definitions_of` gives a report's definitions to every
+renderer (the KPI report's from its own fields).
 """
 
 from __future__ import annotations
@@ -13,10 +18,65 @@ import csv
 import io
 import math
 from collections.abc import Iterable, Sequence
+from typing import Final
 
-from jamfor.reports.model import Extreme, KpiReport, MunicipalityReport, NetworkReport
+from jamfor.render.text import Lang
+from jamfor.reports.model import Extreme, KpiDefinition, KpiReport, MunicipalityReport, NetworkReport
 
 Field = str | int | float | bool | None
+
+KOLADA_LINE: Final = "Källa: Kolada"
+
+# The words around the definitions in the human formats (XLSX sheet, HTML and PDF section).
+DEFINITION_LABELS: Final[dict[Lang, dict[str, str]]] = {
+    "sv": {
+        "heading": "Definitioner och källor",
+        "sheet": "Definitioner",
+        "kpi_id": "Nyckeltal (id)",
+        "title": "Nyckeltal",
+        "description": "Definition",
+        "unit": "Enhet",
+        "source": "Källa",
+        "missing": "uppgift saknas",
+    },
+    "en": {
+        "heading": "Definitions and sources",
+        "sheet": "Definitions",
+        "kpi_id": "KPI (id)",
+        "title": "KPI",
+        "description": "Definition",
+        "unit": "Unit",
+        "source": "Source",
+        "missing": "no data",
+    },
+}
+
+
+def definitions_of(report: MunicipalityReport | NetworkReport | KpiReport) -> list[KpiDefinition]:
+    """The definitions of the report's KPIs, in row order.
+
+    Municipality and network reports carry theirs. A KPI report has its one KPI's fields; its
+    source is "Kolada" only when its values came from Kolada ("Källa: Kolada" among its sources),
+    else the other sources it names; never Kolada for our own KPIs.
+    """
+    if not isinstance(report, KpiReport):
+        return list(report.definitions)
+    if KOLADA_LINE in report.sources:
+        source = "Kolada"
+    else:
+        source = ", ".join(
+            line.removeprefix("Källa: ") for line in report.sources if line.startswith("Källa: ")
+        )
+    return [KpiDefinition(report.kpi, report.title, report.description, report.unit, source)]
+
+
+def _by_kpi(report: MunicipalityReport | NetworkReport | KpiReport) -> dict[str, KpiDefinition]:
+    return {d.kpi: d for d in definitions_of(report)}
+
+
+def _definition_fields(found: dict[str, KpiDefinition], kpi: str) -> tuple[str | None, str | None]:
+    definition = found.get(kpi)
+    return (None, None) if definition is None else (definition.description, definition.source or None)
 
 
 def _field(value: Field) -> str:
@@ -81,8 +141,11 @@ def municipality_csv(report: MunicipalityReport) -> str:
         "colour",
         "comment",
         "source",
+        "description",
+        "kpi_source",
     ]
     last = years[-1] if years else None
+    found = _by_kpi(report)
     rows: list[list[Field]] = [
         [
             report.municipality.id,
@@ -115,6 +178,7 @@ def municipality_csv(report: MunicipalityReport) -> str:
             r.colour,
             r.comment,
             r.source,
+            *_definition_fields(found, r.kpi),
         ]
         for r in report.rows
     ]
@@ -149,9 +213,13 @@ def network_csv(report: NetworkReport) -> str:
         "best_areas",
         "worst",
         "worst_areas",
+        "description",
+        "kpi_source",
     ]
+    found = _by_kpi(report)
     rows: list[list[Field]] = []
     for r in report.rows:
+        definition = _definition_fields(found, r.kpi)
         for m in report.members:
             cell = r.members.get(m.id)
             rows.append(
@@ -181,6 +249,7 @@ def network_csv(report: NetworkReport) -> str:
                     _extreme_areas(r.best),
                     _extreme_value(r.worst),
                     _extreme_areas(r.worst),
+                    *definition,
                 ]
             )
     return _write(header, rows)
@@ -200,7 +269,13 @@ def kpi_csv(report: KpiReport) -> str:
         "colour",
         "county",
         "kommungrupp",
+        "title",
+        "unit",
+        "description",
+        "kpi_source",
     ]
+    description, source = _definition_fields(_by_kpi(report), report.kpi)
+    about: list[Field] = [report.title, report.unit, description, source]
     rows: list[list[Field]] = [
         [
             report.kpi,
@@ -214,12 +289,13 @@ def kpi_csv(report: KpiReport) -> str:
             r.colour,
             r.county,
             r.kommungrupp,
+            *about,
         ]
         for r in report.rows
     ]
     for a in report.missing:
         missing: list[Field] = [report.kpi, report.year, report.gender, None, a.id, a.name, None]
-        rows.append([*missing, report.colour_scheme, "grey", None, None])
+        rows.append([*missing, report.colour_scheme, "grey", None, None, *about])
     return _write(header, rows)
 
 

@@ -17,9 +17,10 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from jamfor.render import palette
+from jamfor.render.csvout import DEFINITION_LABELS, definitions_of
 from jamfor.render.text import LABELS, Lang
 from jamfor.render.view import PAGE_MEMBERS, Bar, View, view_of
-from jamfor.reports.model import KpiReport, MunicipalityReport, NetworkReport
+from jamfor.reports.model import KpiDefinition, KpiReport, MunicipalityReport, NetworkReport
 
 Report = MunicipalityReport | NetworkReport | KpiReport
 Part = Literal["all", "head", "body"]
@@ -107,11 +108,19 @@ def histogram(bars: list[Bar]) -> Histogram | None:
     return Histogram(_SVG_WIDTH, _SVG_HEIGHT, _PLOT_BOTTOM, svg_bars, ticks)
 
 
-def _fragment_of(view: View, *, anchor: str, part: Part = "all") -> Markup:
+def _fragment_of(
+    view: View, *, anchor: str, part: Part = "all", definitions: list[KpiDefinition] | None = None
+) -> Markup:
     template = _environment().get_template("report.html.j2")
     return Markup(
         template.render(
-            view=view, labels=LABELS[view.lang], histogram=histogram(view.bars), anchor=anchor, part=part
+            view=view,
+            labels=LABELS[view.lang],
+            histogram=histogram(view.bars),
+            anchor=anchor,
+            part=part,
+            definitions=definitions or [],
+            definition_labels=DEFINITION_LABELS[view.lang],
         )
     )
 
@@ -139,10 +148,23 @@ def render_fragment(
     that scrolls its tables sideways can pass None for one table each. `charts` adds a small trend
     chart per measure of a municipality report. `part` "head" gives only the heading and facts (a
     `<header>` with the report's `<h1>`), "body" the rest, so a page can put its own controls
-    between them; "all" gives both in one `<section>`.
+    between them; "all" gives both in one `<section>`. The body ends with the KPIs' definitions and
+    sources ("Definitioner och källor").
     """
     view = view_of(report, lang, max_members=max_members, charts=charts and part != "head")
-    return str(_fragment_of(view, anchor=_safe_id(_anchor(report)), part=part))
+    anchor = _safe_id(_anchor(report))
+    return str(_fragment_of(view, anchor=anchor, part=part, definitions=definitions_of(report)))
+
+
+def render_fragment_parts(
+    report: Report, *, lang: Lang = "sv", max_members: int | None = PAGE_MEMBERS, charts: bool = False
+) -> tuple[str, str]:
+    """`render_fragment`'s "head" and "body", from one view of the report: a page showing both
+    (the website's) lays the report out once instead of twice."""
+    view = view_of(report, lang, max_members=max_members, charts=charts)
+    anchor = _safe_id(_anchor(report))
+    head = _fragment_of(view, anchor=anchor, part="head")
+    return str(head), str(_fragment_of(view, anchor=anchor, part="body", definitions=definitions_of(report)))
 
 
 def render_document(
@@ -153,7 +175,7 @@ def render_document(
     `print_css` adds CSS rules after the report's own (e.g. another page size for the PDF).
     """
     view = view_of(report, lang, max_members=max_members)
-    fragment = _fragment_of(view, anchor=_safe_id(_anchor(report)))
+    fragment = _fragment_of(view, anchor=_safe_id(_anchor(report)), definitions=definitions_of(report))
     template = _environment().get_template("document.html.j2")
     return template.render(
         view=view,

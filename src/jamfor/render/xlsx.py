@@ -1,8 +1,9 @@
 """Reports as Excel workbooks (openpyxl): real numbers with number formats, colour fills with words.
 
 A sheet per perspective (municipality and network reports) or a ranking and a distribution sheet
-(KPI report). Each sheet starts with the report's title and facts, has a frozen header, and ends
-with the source lines. Values are stored at full precision; the number format shows the
+(KPI report), and last a "Definitioner" sheet ("Definitions" in English): each KPI's id, title,
+definition, unit and source ("Kolada" only for Kolada's KPIs). Each sheet starts with the
+report's title and facts, has a frozen header, and ends with the source lines. Values are stored at full precision; the number format shows the
 measure's decimals. Format codes are stored in Excel's invariant notation (`#,##0.0`), which a
 Swedish Excel displays as "12 345,6".
 """
@@ -20,6 +21,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from jamfor.render import palette, text
+from jamfor.render.csvout import DEFINITION_LABELS, definitions_of
 from jamfor.render.text import Lang, label
 from jamfor.render.view import network_facts, report_title, sources_lines
 from jamfor.reports.model import (
@@ -264,6 +266,7 @@ def municipality_xlsx(report: MunicipalityReport, lang: Lang = "sv") -> bytes:
             sheet.values(columns, [v for _, _, v in entries], {keys.index(k): row.colour for k in coloured})
         sheet.footer(lines, generated)
         sheet.page_setup()
+    definitions_sheet(wb, report, lang, used)
     return _save(wb)
 
 
@@ -353,6 +356,7 @@ def network_xlsx(report: NetworkReport, lang: Lang = "sv") -> bytes:
         sheet.row += 1
         sheet.footer(lines, generated)
         sheet.page_setup()
+    definitions_sheet(wb, report, lang, used)
     return _save(wb)
 
 
@@ -438,7 +442,39 @@ def kpi_xlsx(report: KpiReport, lang: Lang = "sv") -> bytes:
         dist.values(bin_cols, [_num(start), _num(end), count], {})
     dist.footer(lines, generated)
     dist.page_setup()
+    definitions_sheet(wb, report, lang, used)
     return _save(wb)
+
+
+def definitions_sheet(
+    wb: Any, report: MunicipalityReport | NetworkReport | KpiReport, lang: Lang, used: set[str]
+) -> None:
+    """The last sheet: a row per KPI with its id, title, definition, unit and source."""
+    words = DEFINITION_LABELS[lang]
+    sheet = _Sheet(wb.create_sheet(sheet_title(words["sheet"], used)))
+    sheet.title(words["heading"], [])
+    columns = [
+        Col(words["kpi_id"], 14),
+        Col(words["title"], 44, wrap=True),
+        Col(words["description"], 90, wrap=True),
+        Col(words["unit"], 14, wrap=True),
+        Col(words["source"], 22, wrap=True),
+    ]
+    sheet.header(columns)
+    for d in definitions_of(report):
+        values = [
+            d.kpi,
+            d.title,
+            d.description or words["missing"],
+            d.unit or "",
+            d.source or words["missing"],
+        ]
+        sheet.values(columns, values, {})
+    sheet.footer(
+        sources_lines(report.sources, lang),
+        f"{label('generated', lang)} {text.timestamp(report.generated_at)}",
+    )
+    sheet.page_setup()
 
 
 def render_xlsx(report: MunicipalityReport | NetworkReport | KpiReport, *, lang: Lang = "sv") -> bytes:

@@ -23,6 +23,21 @@ class Named:
 
 
 @dataclass(frozen=True)
+class KpiDefinition:
+    """What a measure in a report means: its definition from the KPI catalogue and its source.
+
+    `source` is "Kolada" for Kolada's KPIs and the owner's name for our own KPIs; a renderer
+    prints it as it is and never labels our own figures as Kolada's.
+    """
+
+    kpi: str
+    title: str
+    description: str | None
+    unit: str | None
+    source: str
+
+
+@dataclass(frozen=True)
 class Extreme:
     """The best or worst municipalities for a measure and year (ties included)."""
 
@@ -83,6 +98,7 @@ class MunicipalityReport:
     rows: list[MunicipalityRow]
     sources: list[str]  # e.g. ["Källa: Kolada"], own sources named separately
     generated_at: datetime = field(default_factory=datetime.now)
+    definitions: list[KpiDefinition] = field(default_factory=list)  # one per row's KPI, row order
 
 
 @dataclass
@@ -123,6 +139,7 @@ class NetworkReport:
     rows: list[NetworkRow]
     sources: list[str]
     generated_at: datetime = field(default_factory=datetime.now)
+    definitions: list[KpiDefinition] = field(default_factory=list)  # one per row's KPI, row order
 
 
 @dataclass

@@ -23,6 +23,7 @@ from jamfor.reports.data import (
     resolve_measures,
     source_lines,
 )
+from jamfor.reports.definitions import kpi_definitions
 from jamfor.reports.model import ColourScheme, Named, NetworkCell, NetworkReport, NetworkRow
 from jamfor.store import Store
 
@@ -42,7 +43,8 @@ def network_report(
     `group` is an id or a name. `year` is a report year (default: the latest in which a member
     has a value of any measure); each measure shows its data year `year + year_offset`. Ranks
     and quartile colours are among all municipalities of the country; the "reference" colour
-    scheme compares each member with the unweighted mean of all municipalities.
+    scheme compares each member with the unweighted mean of all municipalities. `definitions`
+    has each measure's KPI definition and source, in row order.
     """
     scheme = check_options(gender, colour)
     found = store.resolve_group(group)
@@ -109,4 +111,5 @@ def network_report(
         perspectives=measures.perspectives,
         rows=rows,
         sources=source_lines(sources),
+        definitions=kpi_definitions(store, [row.kpi for row in rows]),
     )

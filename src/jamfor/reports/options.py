@@ -41,6 +41,8 @@ def parse_years(text: str | None, option: str = "--years") -> list[int] | None:
                 years.append(int(part))
         except ValueError:
             raise JamforError(f"{option} {text!r}: write years like 2015-2017 or 2015,2016,2017") from None
+    if any(not 1000 <= year <= 9999 for year in years):  # four digits; a huge one broke the JSON API
+        raise JamforError(f"{option} {text!r}: a year has four digits, like 2017")
     return sorted(set(years))
 
 

@@ -405,6 +405,10 @@ def _load_json(path: Path) -> Any:
         ) from exc
     except UnicodeDecodeError as exc:
         raise ValidationError([Problem(name, None, None, f"is not UTF-8 text (byte {exc.start})")]) from exc
+    except RecursionError:
+        raise ValidationError([Problem(name, None, None, "is not valid JSON: nested too deeply")]) from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise ValidationError([Problem(name, None, None, f"is not valid JSON: {exc}")]) from exc
     except (OSError, EOFError, zlib.error) as exc:
         raise ValidationError([Problem(name, None, None, f"cannot be read: {exc}")]) from exc
 

@@ -15,6 +15,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from jamfor.compass.bundled import load_bundled_evaluations
 from jamfor.model import Area, ImportSummary, Kpi
 from jamfor.sources.files import Progress, _noop, import_file, kpi_from_mapping
 from jamfor.store import Store
@@ -123,7 +124,15 @@ def load_reference(store: Store, progress: Progress = _noop) -> dict[str, Any]:
     new, changed = store.upsert_kpis(bundled_catalogue())
     progress("curation", "writing")
     curated = store.set_curation(bundled_curation())
-    return {"areas": areas, "groups": groups, "kpis_new": new, "kpis_changed": changed, "curated": curated}
+    compass = load_bundled_evaluations(store)  # Kommunkompassen: Huddinge 2017 and published results
+    return {
+        "areas": areas,
+        "groups": groups,
+        "kpis_new": new,
+        "kpis_changed": changed,
+        "curated": curated,
+        "compass_evaluations": compass,
+    }
 
 
 def demo_path() -> Path:

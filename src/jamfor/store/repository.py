@@ -15,7 +15,7 @@ from jamfor.errors import AmbiguousNameError, DatabaseError, JamforError, NotFou
 from jamfor.model import Area, Group, ImportSummary, Kpi, Observation, Revision, StoreStats
 from jamfor.store import ingest
 from jamfor.store.backend import Backend, connect
-from jamfor.store.migrate import current_version, latest_version, migrate
+from jamfor.store.migrate import current_version, latest_version, migrate, pending
 
 KPI_FIELDS = (
     "id",
@@ -91,7 +91,7 @@ class Store:
         return current_version(self.db)
 
     def ensure_schema(self) -> None:
-        if current_version(self.db) < latest_version(self.db.dialect):
+        if current_version(self.db) < latest_version(self.db.dialect) or pending(self.db):
             raise JamforError(
                 f"the database {self.db.url} is not initialised or is out of date; run 'jamfor db init'"
             )
@@ -687,11 +687,92 @@ class Store:
             )
         return {area_id: tuple(groups) for area_id, groups in found.items()}
 
+    def known_kpi_ids(self, ids: Sequence[str]) -> set[str]:
+        """Those of `ids` that name a KPI in the catalogue: a lean check for the API."""
+        if not ids:
+            return set()
+        rows = self.db.query(f"SELECT id FROM kpi WHERE id IN ({', '.join('?' for _ in ids)})", list(ids))
+        return {r[0] for r in rows}
+
+    def value_rows(
+        self,
+        kpis: Sequence[str],
+        areas: Sequence[str] | None = None,
+        periods: Sequence[int] | None = None,
+        gender: str | None = "T",
+        *,
+        limit: int,
+        offset: int = 0,
+    ) -> list[tuple[str, str, int, str, float | None, str | None, int | None, str]]:
+        """`observation_page`'s page as plain (kpi, area, period, gender, value, status, count, source)
+        tuples, without the import columns and without the count: the API's values, fast.
+
+        The lists go in as IN lists, whose filters both databases push down to their indexes
+        (DuckDB: the row groups' min/max), which `= ANY(?)` does not in DuckDB.
+        """
+        condition, params = self._observation_filter(kpis, areas, periods, gender)
+        if condition is None:
+            return []
+        rows = self.db.query(
+            "SELECT kpi, area, period, gender, value, status, count, source "
+            f"FROM observation WHERE {condition} ORDER BY kpi, area, period, gender LIMIT ? OFFSET ?",
+            [*params, int(limit), int(offset)],
+        )
+        return cast(list[tuple[str, str, int, str, float | None, str | None, int | None, str]], rows)
+
+    def value_count(
+        self,
+        kpis: Sequence[str],
+        areas: Sequence[str] | None = None,
+        periods: Sequence[int] | None = None,
+        gender: str | None = "T",
+    ) -> int:
+        """How many observations `value_rows` pages through."""
+        condition, params = self._observation_filter(kpis, areas, periods, gender)
+        if condition is None:
+            return 0
+        return int(self.db.query(f"SELECT count(*) FROM observation WHERE {condition}", params)[0][0])
+
+    def kpi_list(self, kkik: bool | None = None, *, limit: int, offset: int = 0) -> tuple[int, list[Kpi]]:
+        """(how many KPIs, `limit` of them from `offset` in id order): the catalogue a page at a
+        time, all of it or (`kkik`) only the KKiK measures or only the others, for the API."""
+        where = ""
+        if kkik is not None:
+            where = " WHERE " + ("" if kkik else "NOT ") + "coalesce(kkik, '') <> ''"
+        total = int(self.db.query(f"SELECT count(*) FROM kpi{where}")[0][0])
+        rows = self.db.query(
+            f"SELECT {', '.join(KPI_FIELDS)} FROM kpi{where} ORDER BY id LIMIT ? OFFSET ?",
+            [int(limit), int(offset)],
+        )
+        return total, [self._kpi(r) for r in rows]
+
+    @staticmethod
+    def _observation_filter(
+        kpis: Sequence[str], areas: Sequence[str] | None, periods: Sequence[int] | None, gender: str | None
+    ) -> tuple[str | None, list[Any]]:
+        """The WHERE condition and parameters of `value_rows`; None when nothing can match."""
+        if not kpis or (areas is not None and not areas) or (periods is not None and not periods):
+            return None, []
+        where = [f"kpi IN ({', '.join('?' for _ in kpis)})"]
+        params: list[Any] = list(kpis)
+        if areas is not None:
+            where.append(f"area IN ({', '.join('?' for _ in areas)})")
+            params += list(areas)
+        if periods is not None:
+            where.append(f"period IN ({', '.join('?' for _ in periods)})")
+            params += [int(p) for p in periods]
+        if gender:
+            where.append("gender = ?")
+            params.append(gender)
+        return " AND ".join(where), params
+
     def data_version(self) -> tuple[Any, ...]:
         """A fingerprint of the stored data, for caches of what is built from it.
 
         It changes with every import batch, catalogue or curation change, area, group or
-        membership change and migration; it costs one query over the small tables.
+        membership change, Kommunkompassen evaluation saved, audited change (value entries,
+        network and evaluation edits on the website) and migration; it costs one query over the
+        small tables.
         """
         if self.db.dialect == "duckdb":
             curated = "sum(hash(polarity, colour_graded, unit, decimals, kkik))"
@@ -704,7 +785,10 @@ class Store:
             f"(SELECT count(*), max(updated_at), {curated} FROM kpi) AS k, "
             "(SELECT count(*) FROM kpi_revision) AS r, (SELECT count(*) FROM area) AS a, "
             "(SELECT count(*), max(created_at) FROM area_group) AS g, "
-            "(SELECT count(*) FROM group_member) AS gm"
+            "(SELECT count(*) FROM group_member) AS gm, "
+            "(SELECT count(*) FROM compass_evaluation) AS ce, "
+            "(SELECT count(*) FROM compass_evaluation_revision) AS cr, "
+            "(SELECT max(id) FROM audit_event) AS au"
         )[0]
         return tuple(row)
 

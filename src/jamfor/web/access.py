@@ -5,17 +5,28 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
 
 from fastapi import Request
 
+from jamfor.errors import DatabaseError
 from jamfor.model import Area, Group, Kpi
 from jamfor.store import Store
+from jamfor.web.i18n import WebError
 
 T = TypeVar("T")
 MEMO_ENTRIES = 512  # answers kept per data version
 MEMO_MAX_ROWS = 100_000  # a longer answer is not kept
+MEMO_TOTAL_ROWS = 1_000_000  # rows kept in all answers together (a few hundred MB at most)
+
+
+class StoreUnavailable(WebError, DatabaseError):
+    """The database cannot be reached just now: 503 on pages (a WebError) and in the APIs (a
+    DatabaseError), with a sentence saying to try again; the next request reconnects."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("api_unavailable", detail=detail)
 
 
 class StoreAccess:
@@ -47,17 +58,44 @@ class StoreAccess:
 
     @contextmanager
     def using(self, version: Hashable = None) -> Iterator[Store]:
-        """A connection for this thread; with the data `version`, one that remembers answers."""
+        """A connection for this thread; with the data `version`, one that remembers answers.
+
+        A PostgreSQL connection the server dropped (a restart, a terminated session) is replaced
+        by a new one when it is next borrowed; while the server cannot be reached, and for the
+        request that finds a connection broken, `StoreUnavailable` (503) is raised.
+        """
         with self._ready:
             while not self._idle:
                 self._ready.wait()
             store = self._idle.pop()
         try:
-            yield store if version is None else MemoStore(store, self._memo.at(version))
+            store = self._reconnected(store)
+            try:
+                yield store if version is None else MemoStore(store, self._memo.at(version))
+            except Exception as exc:
+                if _broken(store):
+                    lost = f"the database connection was lost: {exc}"
+                    raise StoreUnavailable(lost) from exc
+                raise
         finally:
             with self._ready:
                 self._idle.append(store)
                 self._ready.notify()
+
+    def _reconnected(self, store: Store) -> Store:
+        """`store`, or a new connection in its place if the server has dropped it."""
+        if not _broken(store):
+            return store
+        try:
+            fresh = store.sibling()  # PostgreSQL: a new connection to the same database and schema
+        except Exception as exc:
+            raise StoreUnavailable(f"the database cannot be reached: {exc}") from exc
+        self._all[self._all.index(store)] = fresh
+        if self.store is store:
+            self.store = fresh
+        with suppress(Exception):  # a broken connection may fail to close; it is dropped either way
+            store.close()
+        return fresh
 
     def data_version(self) -> Hashable:
         """The store's data fingerprint (`Store.data_version`), for the response cache."""
@@ -83,12 +121,19 @@ class StoreAccess:
 
 
 class ReadMemo:
-    """Answers by (method, arguments) for one data version at a time, least recently used out first."""
+    """Answers by (method, arguments) for one data version at a time, least recently used out first.
 
-    def __init__(self, entries: int = MEMO_ENTRIES) -> None:
+    Bounded twice: at most `entries` answers, and at most `rows` rows (list items, or the rows
+    of a table's values) in all of them, so that many different questions (other years, other
+    measure sets) cannot grow a process without bound.
+    """
+
+    def __init__(self, entries: int = MEMO_ENTRIES, rows: int = MEMO_TOTAL_ROWS) -> None:
         self.entries = entries
+        self.rows = rows
         self._version: Hashable = None
-        self._answers: OrderedDict[Hashable, Any] = OrderedDict()
+        self._answers: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._rows = 0
         self._lock = threading.Lock()
 
     def at(self, version: Hashable) -> ReadMemo:
@@ -96,37 +141,56 @@ class ReadMemo:
             if version != self._version:
                 self._version = version
                 self._answers.clear()
+                self._rows = 0
         return self
 
-    def table(self, key: Hashable, read: Callable[[], dict[str, T]]) -> dict[str, T]:
-        """The kept table `key` (shared: the caller must not change it), or `read()`, kept."""
+    def _found(self, key: Hashable) -> tuple[Hashable, Any]:
+        """(the version, the kept answer to `key` or None); call with the lock held."""
+        found = self._answers.get(key)
+        if found is None:
+            return self._version, None
+        self._answers.move_to_end(key)
+        return self._version, found[0]
+
+    def _keep(self, version: Hashable, key: Hashable, answer: Any, rows: int) -> None:
+        """Keep `answer` (of `rows` rows) if it was read for the current version and is not too long."""
+        if rows > MEMO_MAX_ROWS:
+            return
         with self._lock:
-            version = self._version
-            found = self._answers.get(key)
-            if found is not None:
-                self._answers.move_to_end(key)
-                return found  # type: ignore[no-any-return]
+            if self._version != version:
+                return
+            old = self._answers.pop(key, None)
+            if old is not None:
+                self._rows -= old[1]
+            self._answers[key] = (answer, rows)
+            self._rows += rows
+            while len(self._answers) > self.entries or self._rows > self.rows:
+                _, (_, dropped) = self._answers.popitem(last=False)
+                self._rows -= dropped
+
+    def table(
+        self, key: Hashable, read: Callable[[], dict[str, T]], size: Callable[[dict[str, T]], int] = len
+    ) -> dict[str, T]:
+        """The kept table `key` (shared: the caller must not change it), or `read()`, kept.
+
+        `size` says how many rows a table counts as (default: its number of keys).
+        """
+        with self._lock:
+            version, found = self._found(key)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
         table = read()
-        with self._lock:
-            if self._version == version:
-                self._answers[key] = table
+        self._keep(version, key, table, size(table))
         return table
 
     def get(self, key: Hashable, read: Callable[[], list[T]]) -> list[T]:
         """A copy of the kept answer to `key`, or `read()` (kept unless it is long)."""
         with self._lock:
-            version = self._version
-            found = self._answers.get(key)
-            if found is not None:
-                self._answers.move_to_end(key)
-                return list(found)
+            version, found = self._found(key)
+        if found is not None:
+            return list(found)
         answer = read()  # outside the lock: two threads may read the same at once, which is harmless
-        if len(answer) <= MEMO_MAX_ROWS:
-            with self._lock:
-                if self._version == version:
-                    self._answers[key] = tuple(answer)
-                    while len(self._answers) > self.entries:
-                        self._answers.popitem(last=False)
+        self._keep(version, key, tuple(answer), len(answer))
         return list(answer)
 
 
@@ -134,8 +198,9 @@ class MemoStore(Store):
     """A store connection whose shared read methods answer from a `ReadMemo` of one data version.
 
     Only methods whose answer depends on their arguments and the stored data alone are kept,
-    and `values` only for every area at once (a page's own municipality's series is asked by
-    that page alone). Answers are immutable objects in fresh lists.
+    and `values` only for every area at once; a municipality page's question (its own series
+    and every area's last year) is answered from two such shared answers. Answers are
+    immutable objects in fresh lists.
     """
 
     def __init__(self, store: Store, memo: ReadMemo) -> None:
@@ -151,10 +216,27 @@ class MemoStore(Store):
         *,
         all_areas_in: Sequence[int] | None = None,
     ) -> list[tuple[str, str, int, float | None, str | None]]:
-        if areas is not None:
+        if areas is None:
+            key = ("values", tuple(kpis), None if periods is None else tuple(periods), gender)
+            return self._memo.get(key, lambda: super(MemoStore, self).values(kpis, periods, gender))
+        if not all_areas_in or periods is None:
             return super().values(kpis, periods, gender, areas, all_areas_in=all_areas_in)
-        key = ("values", tuple(kpis), None if periods is None else tuple(periods), gender)
-        return self._memo.get(key, lambda: super(MemoStore, self).values(kpis, periods, gender))
+        # A municipality's page: its own series and every area's last year. Both halves come
+        # from answers every municipality's page shares: every area's values in the last year,
+        # and every area's in the years before, by area.
+        every = sorted({int(p) for p in periods} & {int(p) for p in all_areas_in})
+        before = sorted({int(p) for p in periods} - set(every))
+        rows = self.values(kpis, every, gender) if every else []
+        if before and areas:
+            key = ("values by area", tuple(kpis), tuple(before), gender)
+            by_area = self._memo.table(
+                key,
+                lambda: _by_area(super(MemoStore, self).values(kpis, before, gender)),
+                lambda table: sum(len(group) for group in table.values()),
+            )
+            for area in dict.fromkeys(areas):
+                rows += by_area.get(area, ())
+        return rows
 
     def areas(self, type: str | None = None) -> list[Area]:
         return self._memo.get(("areas", type), lambda: super(MemoStore, self).areas(type))
@@ -184,7 +266,25 @@ class MemoStore(Store):
         return self._memo.get(("periods", kpi), lambda: super(MemoStore, self).periods(kpi))
 
 
-def store_access(request: Request) -> StoreAccess:
-    """FastAPI dependency: `access: StoreAccess = Depends(store_access)`."""
+def _by_area(rows: list[tuple[str, str, int, float | None, str | None]]) -> dict[str, tuple[Any, ...]]:
+    """`Store.values` rows by area (the second item of each)."""
+    found: dict[str, list[Any]] = {}
+    for row in rows:
+        found.setdefault(row[1], []).append(row)
+    return {area: tuple(group) for area, group in found.items()}
+
+
+def _broken(store: Store) -> bool:
+    """Whether a PostgreSQL connection is closed (psycopg closes one the server dropped)."""
+    con = getattr(store.db, "con", None)
+    return store.dialect == "postgres" and con is not None and bool(con.closed)
+
+
+async def store_access(request: Request) -> StoreAccess:
+    """FastAPI dependency: `access: StoreAccess = Depends(store_access)`.
+
+    A coroutine, so that FastAPI answers it on the event loop: a plain function would cost
+    every request a round trip through the thread pool for one attribute lookup.
+    """
     access: StoreAccess = request.app.state.access
     return access

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,16 +14,28 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jamfor.config import database_url, is_postgres
-from jamfor.errors import AmbiguousNameError, JamforError, NotFoundError
+from jamfor.errors import JamforError
 from jamfor.render import text
 from jamfor.render.html import stylesheet
 from jamfor.store import Store
-from jamfor.web import api, kolada_api, pages
+from jamfor.web import api, kolada_api, pages, ranking_pages
 from jamfor.web.access import StoreAccess
-from jamfor.web.cache import DEFAULT_MAX_BYTES, CacheMiddleware, ResponseCache
+from jamfor.web.auth import AUTH_ERROR_TYPES, auth_error_response
+from jamfor.web.auth import router as auth_router
+from jamfor.web.cache import DEFAULT_MAX_BYTES, WARM_UP, CacheMiddleware, ResponseCache
+from jamfor.web.compass_edit import router as compass_edit_router
+from jamfor.web.compass_pages import router as compass_router
 from jamfor.web.downloads import split_download
+from jamfor.web.entry_pages import router as entry_router
+from jamfor.web.i18n import WebError, check_ui_lang, error_body, web_error
+from jamfor.web.network_edit import router as network_edit_router
+from jamfor.web.similar_pages import router as similar_router
+from jamfor.web.survey_pages import router as survey_router
+
+logger = logging.getLogger(__name__)
 
 # Served with every page; the site makes no request to anyone else.
 SECURITY_HEADERS = {
@@ -35,18 +48,68 @@ SECURITY_HEADERS = {
 }
 
 
+class SecurityHeaders:
+    """ASGI middleware adding `SECURITY_HEADERS` to every answer but the API docs' (which load
+    their own scripts), unless the answer sets the header itself.
+
+    Plain ASGI rather than `@app.middleware("http")`, whose wrapper runs every request and
+    streams every body through an extra task and queue: a millisecond a request.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path", "").startswith("/api/docs"):
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {bytes(k).lower() for k, _ in headers}
+                headers += [(k, v) for k, v in _SECURITY_HEADERS if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+_SECURITY_HEADERS = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+
 def _wants_json(request: Request) -> bool:
     path = request.url.path
     return path.startswith("/api/") or path.startswith("/kolada/") or path.endswith(".json")
 
 
-def _error_response(request: Request, message: str, status_code: int) -> Response:
+def _error_response(request: Request, error: WebError) -> Response:
+    """The error in the request's language (`lang=en`: English; else Swedish): a page, plain text
+    for a download, or JSON (`error`, `code` and `message`) under /api and for `.json` paths."""
+    lang = check_ui_lang(request.query_params.get("lang"))
     if _wants_json(request):
-        return JSONResponse({"error": message}, status_code=status_code)
+        return JSONResponse(error_body(error, lang), status_code=error.status_code)
     _, fmt = split_download(request.url.path.rsplit("/", 1)[-1])
     if fmt is not None:
-        return PlainTextResponse(message + "\n", status_code=status_code)
-    return pages.error_page(request, JamforError(message), status_code)
+        return PlainTextResponse(error.message(lang) + "\n", status_code=error.status_code)
+    return pages.error_page(request, error)
+
+
+def _validation_error(exc: RequestValidationError) -> WebError:
+    """FastAPI's refusal of a query parameter, worded for the web: a bad year, or which parameter."""
+    english = "; ".join(
+        f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg', 'invalid')}"
+        for e in exc.errors()
+    )
+    for fault in exc.errors():
+        loc = [str(p) for p in fault.get("loc", ())]
+        name = loc[-1] if len(loc) > 1 else ""
+        given = fault.get("input")
+        if name == "year":
+            return WebError("bad_year", value=given if isinstance(given, str | int) else "", detail=english)
+        if name:
+            return WebError("bad_parameter", value=name, detail=f"invalid request: {english}")
+    return WebError("bad_request", detail=f"invalid request: {english}")
 
 
 def create_app(
@@ -56,6 +119,7 @@ def create_app(
     connections: int = 4,
     cache_bytes: int = DEFAULT_MAX_BYTES,
     data_check_seconds: float | None = None,
+    warm_up: bool | None = None,
 ) -> FastAPI:
     """The site on `database`.
 
@@ -64,6 +128,8 @@ def create_app(
     `cache_bytes` bounds the response cache (0: no cache, `web/cache.py`), whose data version
     is read again every `data_check_seconds`: by default never on a read-only DuckDB file
     (nothing can change it), on every request on a writable one, every second on PostgreSQL.
+    `warm_up` (default: on a read-only file, i.e. under `jamfor serve`) builds a municipality
+    page and a KPI page before the first request is taken (`warm_up_pages`).
     """
     store = Store.open(database, read_only=read_only)
     package = resources.files("jamfor.web")
@@ -73,6 +139,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if warm_up if warm_up is not None else read_only:
+            await warm_up_pages(app)
         yield
         access.close()
 
@@ -86,6 +154,7 @@ def create_app(
     )
     app.state.access = access = StoreAccess(store, connections)
     app.state.templates = templates
+    app.state.read_only = read_only  # write routes answer 503 on a read-only store (`web/auth.py`)
     app.mount("/static", StaticFiles(directory=str(package / "static")), name="static")
 
     @app.get("/assets/report.css", include_in_schema=False)
@@ -94,13 +163,7 @@ def create_app(
             stylesheet(), media_type="text/css", headers={"Cache-Control": "public, max-age=3600"}
         )
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response: Response = await call_next(request)
-        if not request.url.path.startswith("/api/docs"):
-            for name, value in SECURITY_HEADERS.items():
-                response.headers.setdefault(name, value)
-        return response
+    app.add_middleware(SecurityHeaders)
 
     if cache_bytes > 0:
         if data_check_seconds is None:
@@ -109,38 +172,100 @@ def create_app(
         app.state.response_cache = cache
         app.add_middleware(CacheMiddleware, cache=cache)  # outermost: hits skip all of the above
 
-    @app.exception_handler(NotFoundError)
-    def not_found(request: Request, exc: NotFoundError) -> Response:
-        return _error_response(request, str(exc), 404)
-
-    @app.exception_handler(AmbiguousNameError)
-    def ambiguous(request: Request, exc: AmbiguousNameError) -> Response:
-        return _error_response(request, str(exc), 400)
-
     @app.exception_handler(JamforError)
-    def bad_request(request: Request, exc: JamforError) -> Response:
-        return _error_response(request, str(exc), 400)
+    def user_error(request: Request, exc: JamforError) -> Response:
+        # The pages raise WebErrors; what else reaches here (NotFoundError 404, the rest 400) is
+        # shown in general words, its own sentence kept only in JSON bodies.
+        return _error_response(request, web_error(exc))
+
+    for kind in AUTH_ERROR_TYPES:  # 401, 403, 409, 503 with their sentences (`web/auth.py`)
+        app.add_exception_handler(kind, auth_error_response)
 
     @app.exception_handler(RequestValidationError)
     def invalid(request: Request, exc: RequestValidationError) -> Response:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg', 'invalid')}"
-            for e in exc.errors()
-        )
-        return _error_response(request, f"invalid request: {problems}", 400)
+        return _error_response(request, _validation_error(exc))
 
     @app.exception_handler(StarletteHTTPException)
     def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 404:
-            return _error_response(request, f"no page at {request.url.path}", 404)
+            return _error_response(request, WebError("no_page", value=request.url.path))
         if _wants_json(request):
             return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code)
         return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
 
     app.include_router(api.router)
     app.include_router(kolada_api.router)
+    app.include_router(similar_router)
+    app.include_router(network_edit_router)  # before pages.router, whose /natverk/{ident:path} takes all
     app.include_router(pages.router)
+    app.include_router(survey_router)
+    app.include_router(compass_router)
+    app.include_router(ranking_pages.router)
+    app.include_router(auth_router)
+    app.include_router(entry_router)
+    app.include_router(compass_edit_router)
     return app
+
+
+async def warm_up_pages(app: FastAPI) -> None:
+    """Build the default municipality page of the first municipality and the page of the
+    default measure set's first KPI, and throw them away.
+
+    This reads what every page needs once per process (the bundled measure sets, the Jinja
+    templates, the map's geometry, the catalogue, areas, groups and years, and every area's
+    values of the default years, which `web/access.py` keeps per data version), so that the
+    first visitors after a start do not each wait a second or two for it. The requests pass
+    the response cache without being kept (`web.cache.WARM_UP`). A page that cannot be built
+    is left for its first visitor to see the error. The first KPI of the default measure set
+    that has values gives the KPI page.
+    """
+    try:
+        access: StoreAccess = app.state.access
+        with access.using() as store:
+            first = next((a.id for a in store.municipalities() if a.type == "K"), None)
+        measure_set, _ = pages.page_measures(pages.DEFAULT_SET, None)
+    except Exception:
+        logger.warning("no warm-up: the store could not be read", exc_info=True)
+        return
+    kpis = [m.kpi for m in measure_set.measures] if measure_set else []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def build(path: str) -> int:
+        status = 0
+
+        async def discard(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "root_path": "",
+            "query_string": b"",
+            "headers": [(b"host", b"localhost")],
+            "client": None,
+            "server": None,
+            WARM_UP: True,
+        }
+        try:
+            await app(scope, receive, discard)
+        except Exception:
+            logger.warning("warm-up: %s could not be built", path, exc_info=True)
+        return status
+
+    if first is not None:
+        await build(f"/kommun/{first}")
+    for kpi in kpis[:5]:  # the first KPI with values (a 404 builds less)
+        if await build(f"/nyckeltal/{kpi}") == 200:
+            break
 
 
 def app_from_environment() -> FastAPI:

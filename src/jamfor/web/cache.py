@@ -27,6 +27,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Paths whose answers are not built from the store (or are files with their own validators).
 UNCACHED_PREFIXES = ("/static/", "/api/docs", "/api/openapi.json")
+# Requests carrying this cookie (a login, `web/auth.py`) pass the cache.
+SESSION_COOKIE = b"jamfor_session="
+# A request scope with this key set is answered past the cache (not kept, not counted).
+WARM_UP = "jamfor.warm_up"
 DEFAULT_MAX_BYTES = 128 * 1024 * 1024
 DEFAULT_MAX_ENTRY = 8 * 1024 * 1024
 _ENTRY_OVERHEAD = 400  # bytes of bookkeeping per entry, roughly: key, headers list, objects
@@ -169,12 +173,20 @@ def _header(headers: Any, name: bytes) -> bytes | None:
     return None
 
 
+def _personal(headers: Any) -> bool:
+    """A request of a logged-in user (a session cookie) or with credentials: never served from
+    the cache nor kept in it, as its answer may be theirs alone (`web/auth.py`)."""
+    cookie = _header(headers, b"cookie")
+    return _header(headers, b"authorization") is not None or (cookie is not None and SESSION_COOKIE in cookie)
+
+
 class CacheMiddleware:
     """ASGI middleware answering GET requests from a `ResponseCache` (and 304s from its ETags).
 
-    Only 200 answers without Set-Cookie, Cache-Control: no-store or an ETag of their own are
-    kept. Requests for the same uncached URL that arrive while it is being built wait for that
-    one build instead of repeating it. `X-Cache: hit` or `miss` says which it was.
+    Requests of logged-in users (`_personal`) pass it untouched. Only 200 answers without
+    Set-Cookie, Cache-Control: no-store or an ETag of their own are kept. Requests for the same
+    uncached URL that arrive while it is being built wait for that one build instead of
+    repeating it. `X-Cache: hit` or `miss` says which it was.
     """
 
     def __init__(self, app: ASGIApp, cache: ResponseCache) -> None:
@@ -183,7 +195,12 @@ class CacheMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
-        if scope["type"] != "http" or scope["method"] != "GET" or path.startswith(UNCACHED_PREFIXES):
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or path.startswith(UNCACHED_PREFIXES)
+            or _personal(scope.get("headers", []))
+        ):
             await self.app(scope, receive, send)
             return
         cache = self.cache
@@ -193,6 +210,9 @@ class CacheMiddleware:
             await self.app(scope, receive, send)
             return
         scope.setdefault("state", {})["data_version"] = version  # for per-version tables (pages)
+        if scope.get(WARM_UP):  # built to be thrown away (`app.warm_up_pages`): not kept
+            await self.app(scope, receive, send)
+            return
         headers = scope.get("headers", [])
         key: Key = (
             version,

@@ -29,6 +29,20 @@ def split_download(segment: str) -> tuple[str, Format | None]:
     return segment, None
 
 
+_SUFFIX = re.compile(r"\.[A-Za-z][A-Za-z0-9]{1,4}$")
+
+
+def unknown_suffix(segment: str) -> str | None:
+    """The file suffix `segment` ends in when it is not one we offer ("1081.txt" → ".txt"), else None.
+
+    Asked only after the segment's name was not found, so a name with a dot in it still works.
+    """
+    found = _SUFFIX.search(segment)
+    if found is None or found.group(0).lower() in DOWNLOADS:
+        return None
+    return found.group(0)
+
+
 def download_links(request: Request, path: str) -> list[tuple[str, str]]:
     """(label, href) for each download format of the page at `path`, with the page's query string."""
     query = request.url.query

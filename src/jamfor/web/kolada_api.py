@@ -21,6 +21,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 
 from jamfor.errors import DatabaseError, JamforError
 from jamfor.model import Area, Kpi
@@ -85,7 +86,21 @@ class KoladaRoute(APIRoute):
         return handle
 
 
-router = APIRouter(prefix=PREFIX, route_class=KoladaRoute, tags=["kolada"])
+class KoladaError(BaseModel):
+    """The body of an error answer, as Kolada's: `{"detail": "…"}`."""
+
+    detail: str
+
+
+router = APIRouter(
+    prefix=PREFIX,
+    route_class=KoladaRoute,
+    tags=["kolada"],
+    responses={
+        400: {"model": KoladaError, "description": "A parameter Kolada would reject (named in `detail`)."},
+        503: {"model": KoladaError, "description": "The database cannot be reached."},
+    },
+)
 
 Access = Annotated[StoreAccess, Depends(store_access)]
 PerPage = Annotated[int, Query(ge=1, description=f"Items per page, at most {PER_PAGE_MAX} (the default).")]

@@ -20,17 +20,29 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from jamfor.errors import JamforError, NotFoundError
 from jamfor.measuresets import MeasureSet, bundled_measure_sets
 from jamfor.model import Area, Group, Polarity
-from jamfor.render.html import render_fragment
+from jamfor.render.html import render_fragment_parts
 from jamfor.render.text import Lang
 from jamfor.reports import kpi_report, municipality_report, network_report
-from jamfor.reports.options import check_colour, check_gender, measures_from, parse_years
+from jamfor.reports.options import measures_from
 from jamfor.store import Store
 from jamfor.web.access import MemoStore, StoreAccess, store_access
-from jamfor.web.downloads import download_links, download_response, file_stem, split_download
-from jamfor.web.i18n import UI, check_ui_lang
+from jamfor.web.downloads import download_links, download_response, file_stem, split_download, unknown_suffix
+from jamfor.web.i18n import (
+    UI,
+    WebError,
+    check_ui_lang,
+    lookup,
+    nothing_found,
+    web_areas,
+    web_colour,
+    web_gender,
+    web_kpis,
+    web_measures,
+    web_reference,
+    web_years,
+)
 
 SOURCE_LINE = "Källa: Kolada"
 DEFAULT_SET = "kkik-2015-2017"
@@ -82,8 +94,9 @@ def _cached_measures(
 
 
 def page_measures(set_name: str | None, kpi: str | None) -> tuple[MeasureSet | None, list[str] | None]:
-    """`measures_from` for the pages' `set`/`kpi` options, without parsing the bundled YAML per request."""
-    measure_set, kpis = _cached_measures(set_name, kpi)
+    """`measures_from` for the pages' `set`/`kpi` options, without parsing the bundled YAML per request;
+    its errors worded for the web."""
+    measure_set, kpis = web_measures(_cached_measures, set_name, kpi)
     return measure_set, None if kpis is None else list(kpis)
 
 
@@ -177,9 +190,11 @@ def reference_options(store: Store, area: Area, lang: Lang) -> list[tuple[str, s
         liknande = [g for g in store.groups("liknande") if needle in g.title]
     else:
         liknande = [g for g in store.groups("liknande", needle) if needle in g.title]
+    # Lists saved with `jamfor similar … --save` (kind "similar", id similar:<profile>:<focus>:<year>) join RKA's.
+    liknande += [g for g in store.groups("similar") if g.id.split(":")[2:3] == [area.id]]
     by_kind: dict[str, list[Group]] = {}
     for group in [*containing, *liknande]:
-        by_kind.setdefault(group.kind, []).append(group)
+        by_kind.setdefault("liknande" if group.kind == "similar" else group.kind, []).append(group)
     for kind in REFERENCE_KINDS:
         for group in by_kind.get(kind, []):
             options.append((ui[f"ref_{kind}"], f"group:{group.id}", group.title))
@@ -224,23 +239,28 @@ def municipality_page(
     if not set_name and not kpi:
         set_name = DEFAULT_SET
     measure_set, kpis = page_measures(set_name, kpi)
-    report_years = parse_years(years, option="years") or era_years(measure_set)
+    report_years = web_years(years) or era_years(measure_set)
+    chosen_gender, chosen_colour = web_gender(gender), web_colour(colour)
     with access.using(data_version(request)) as store:
-        area = store.resolve_area(name)
+        with lookup("unknown_municipality", name, "ambiguous_municipality", suffix=unknown_suffix(name)):
+            area = store.resolve_area(name)
         if area.id != name:
             return _redirect_to_id(request, "/kommun", area.id, ident[len(name) :])
         if area.type != "K":
-            raise NotFoundError(f"{area.title} ({area.id}) is not a municipality")
-        report = municipality_report(
-            store,
-            area.id,
-            measure_set=measure_set,
-            kpis=kpis,
-            years=report_years,
-            gender=check_gender(gender, "gender"),
-            colour=check_colour(colour, "colour"),
-            reference=reference,
-        )
+            raise WebError("not_municipality", value=f"{area.title} ({area.id})")
+        web_kpis(store, kpis)
+        web_reference(store, reference)
+        with nothing_found(area.title):
+            report = municipality_report(
+                store,
+                area.id,
+                measure_set=measure_set,
+                kpis=kpis,
+                years=report_years,
+                gender=chosen_gender,
+                colour=chosen_colour,
+                reference=reference,
+            )
         if fmt is not None:
             stem = file_stem(
                 "jamfor-kommun", area.id, f"{report.years[0]}-{report.years[-1]}" if report.years else ""
@@ -248,8 +268,7 @@ def municipality_page(
             return download_response(report, fmt, language, stem)
         options = reference_options(store, area, language)
         periods = periods_of(request, access, store, [row.kpi for row in report.rows])
-    head = Markup(render_fragment(report, lang=language, part="head"))
-    fragment = Markup(render_fragment(report, lang=language, charts=True, part="body"))
+    head, fragment = map(Markup, render_fragment_parts(report, lang=language, charts=True))
     return page(
         request,
         "municipality.html",
@@ -311,20 +330,19 @@ def kpi_page(
     language = check_ui_lang(lang)
     name, fmt = split_download(ident)
     kpi_id = name.strip().upper()
+    chosen_gender, chosen_colour = web_gender(gender), web_colour(colour)
     with access.using(data_version(request)) as store:
-        kpi = store.kpi(kpi_id)
+        with lookup("unknown_kpi", name.strip(), suffix=unknown_suffix(name)):
+            kpi = store.kpi(kpi_id)
         periods = periods_of(request, access, store, [kpi.id])
         if year is None:
             if not periods:
-                raise NotFoundError(f"no values stored for KPI {kpi.id} ({kpi.title})")
+                raise WebError("no_data", value=f"{kpi.title} ({kpi.id})")
             year = periods[-1]
-        report = kpi_report(
-            store,
-            kpi.id,
-            year=year,
-            gender=check_gender(gender, "gender"),
-            colour=check_colour(colour, "colour"),
-        )
+        elif periods and year not in periods:  # the year selector offers only years with values
+            raise WebError("no_data", value=f"{kpi.title} ({kpi.id}) {year}")
+        with nothing_found(f"{kpi.title} ({kpi.id}) {year}"):
+            report = kpi_report(store, kpi.id, year=year, gender=chosen_gender, colour=chosen_colour)
         if fmt is not None:
             return download_response(report, fmt, language, file_stem("jamfor-nyckeltal", kpi.id, str(year)))
         names = {a.id: a.title for a in store.municipalities()}
@@ -353,6 +371,7 @@ def kpi_page(
         show_title=False,
         id_prefix="dist",
     )
+    head, fragment = render_fragment_parts(report, lang=language)
     return page(
         request,
         "kpi.html",
@@ -365,8 +384,8 @@ def kpi_page(
             "periods": sorted(periods, reverse=True),
             "gender": report.gender,
             "colour": report.colour_scheme,
-            "head": Markup(render_fragment(report, lang=language, part="head")),
-            "fragment": Markup(render_fragment(report, lang=language, part="body")),
+            "head": Markup(head),
+            "fragment": Markup(fragment),
             "map_svg": Markup(to_svg(quartile_map)),
             "map_table": data_table(quartile_map),
             "distribution_svg": Markup(to_svg(distribution)),
@@ -410,24 +429,29 @@ def network_page(
     if not set_name and not kpi:
         set_name = DEFAULT_SET
     measure_set, kpis = page_measures(set_name, kpi)
+    chosen_gender, chosen_colour = web_gender(gender), web_colour(colour)
     with access.using(data_version(request)) as store:
-        group = store.resolve_group(name)
+        with lookup("unknown_group", name, "ambiguous_group", suffix=unknown_suffix(name)):
+            group = store.resolve_group(name)
         if group.id != name:
             return _redirect_to_id(request, "/natverk", group.id, ident[len(name) :])
-        report = network_report(
-            store,
-            group.id,
-            measure_set=measure_set,
-            kpis=kpis,
-            year=year if year is not None else _era_end(measure_set),
-            gender=check_gender(gender, "gender"),
-            colour=check_colour(colour, "colour"),
-        )
+        web_kpis(store, kpis)
+        with nothing_found(group.title):
+            report = network_report(
+                store,
+                group.id,
+                measure_set=measure_set,
+                kpis=kpis,
+                year=year if year is not None else _era_end(measure_set),
+                gender=chosen_gender,
+                colour=chosen_colour,
+            )
         if fmt is not None:
             return download_response(
                 report, fmt, language, file_stem("jamfor-natverk", group.id, str(report.year))
             )
         periods = periods_of(request, access, store, [row.kpi for row in report.rows])[::-1]
+    head, fragment = render_fragment_parts(report, lang=language, max_members=None)
     return page(
         request,
         "network.html",
@@ -436,8 +460,8 @@ def network_page(
             "title": group.title,
             "group": group,
             "report": report,
-            "head": Markup(render_fragment(report, lang=language, part="head")),
-            "fragment": Markup(render_fragment(report, lang=language, max_members=None, part="body")),
+            "head": Markup(head),
+            "fragment": Markup(fragment),
             "sets": list(_bundled_sets()),
             "chosen_set": measure_set.id if measure_set else "",
             "kpi": kpi or "",
@@ -459,12 +483,13 @@ def method_page(request: Request, lang: str = "sv") -> HTMLResponse:
     return page(request, "method.html", language, {"title": UI[language]["nav_method"]})
 
 
-def error_page(request: Request, exc: JamforError, status_code: int) -> HTMLResponse:
+def error_page(request: Request, error: WebError) -> HTMLResponse:
+    """The page for an error a visitor caused: what was wrong and what to do, in the page's language."""
     language = check_ui_lang(request.query_params.get("lang"))
+    status_code = error.status_code
     heading = UI[language]["not_found" if status_code == 404 else "bad_request"]
-    return page(
-        request, "error.html", language, {"title": heading, "message": str(exc)}, status_code=status_code
-    )
+    context = {"title": heading, "message": error.message(language), "code": error.code}
+    return page(request, "error.html", language, context, status_code=status_code)
 
 
 # -- measure sets -------------------------------------------------------------------------------
@@ -475,7 +500,7 @@ def measure_set_page(
     request: Request, ident: str, lang: str = "sv", access: StoreAccess = Depends(store_access)
 ) -> HTMLResponse:
     language = check_ui_lang(lang)
-    measure_set, _ = _cached_measures(ident, None)  # a bundled set by id or title, never a file
+    measure_set, _ = web_measures(_cached_measures, ident, None)  # a bundled set by id or title, never a file
     assert measure_set is not None
     with access.using(data_version(request)) as store:
         known = {k.id: k for k in store.kpis([m.kpi for m in measure_set.measures])}
@@ -512,12 +537,13 @@ def compare_page(
     access: StoreAccess = Depends(store_access),
 ) -> Response:
     from jamfor.render.compare import render_compare_fragment
-    from jamfor.reports.compare import compare_report, parse_area_list
+    from jamfor.reports.compare import MAX_AREAS, compare_report, parse_area_list
 
     language = check_ui_lang(lang)
     _, fmt = split_download("x" + suffix)
     if suffix and fmt is None:
-        raise NotFoundError(f"no page at {request.url.path}")
+        wrong = unknown_suffix("x" + suffix)
+        raise WebError("bad_format", value=wrong) if wrong else WebError("no_page", value=request.url.path)
     context: dict[str, Any] = {
         "title": UI[language]["compare_title"],
         "kpi": kpi.strip().upper(),
@@ -531,16 +557,22 @@ def compare_page(
         context["municipality_names"] = [a.title for a in store.municipalities() if a.type == "K"]
         if not kpi.strip() or not areas.strip():
             if fmt is not None:
-                raise JamforError("give a KPI (kpi=N00938) and municipalities (areas=Ronneby,Karlskrona)")
+                raise WebError("compare_incomplete")
             return page(request, "compare.html", language, context)
-        report = compare_report(
-            store,
-            kpi.strip().upper(),
-            parse_area_list(areas),
-            years=parse_years(years, option="years"),
-            gender=check_gender(gender, "gender"),
-            colour=check_colour(colour, "colour"),
-        )
+        chosen_years = web_years(years)
+        chosen_gender, chosen_colour = web_gender(gender), web_colour(colour)
+        with lookup("unknown_kpi", kpi.strip()):
+            store.kpi(kpi.strip().upper())
+        web_areas(store, parse_area_list(areas), MAX_AREAS)
+        with nothing_found(kpi.strip().upper()):
+            report = compare_report(
+                store,
+                kpi.strip().upper(),
+                parse_area_list(areas),
+                years=chosen_years,
+                gender=chosen_gender,
+                colour=chosen_colour,
+            )
     if fmt is not None:
         ids = "-".join(s.area.id for s in report.series)
         return download_response(report, fmt, language, file_stem("jamfor-jamfor", report.kpi, ids))

@@ -33,9 +33,11 @@ from jamfor.render.charts.declarations import (
 )
 from jamfor.render.charts.distribution import distribution_svg, distribution_table
 from jamfor.render.charts.map import map_svg, map_table
+from jamfor.render.charts.radar import MAX_RADAR_SERIES, RadarChart, RadarSeries, radar_svg, radar_table
 from jamfor.render.charts.trend import trend_svg, trend_table
 
 __all__ = [
+    "MAX_RADAR_SERIES",
     "MAX_REFERENCES",
     "MAX_SERIES",
     "AreaValue",
@@ -44,6 +46,8 @@ __all__ = [
     "DistributionChart",
     "DistributionStyle",
     "QuartileMap",
+    "RadarChart",
+    "RadarSeries",
     "Role",
     "Series",
     "TrendChart",
@@ -52,7 +56,7 @@ __all__ = [
 ]
 
 
-def to_svg(chart: Chart) -> str:
+def to_svg(chart: Chart | RadarChart) -> str:
     """The chart as a self-contained <svg> element (no scripts, fonts or external references)."""
     if isinstance(chart, TrendChart):
         return trend_svg(chart)
@@ -60,10 +64,12 @@ def to_svg(chart: Chart) -> str:
         return distribution_svg(chart)
     if isinstance(chart, QuartileMap):
         return map_svg(chart)
+    if isinstance(chart, RadarChart):
+        return radar_svg(chart)
     raise TypeError(f"not a chart: {type(chart).__name__}")
 
 
-def data_table(chart: Chart) -> tuple[list[str], list[list[str]]]:
+def data_table(chart: Chart | RadarChart) -> tuple[list[str], list[list[str]]]:
     """The chart's figures as headers and rows of text, formatted for `chart.lang`."""
     if isinstance(chart, TrendChart):
         return trend_table(chart)
@@ -71,4 +77,6 @@ def data_table(chart: Chart) -> tuple[list[str], list[list[str]]]:
         return distribution_table(chart)
     if isinstance(chart, QuartileMap):
         return map_table(chart)
+    if isinstance(chart, RadarChart):
+        return radar_table(chart)
     raise TypeError(f"not a chart: {type(chart).__name__}")

@@ -10,7 +10,7 @@ from jamfor.compute.colour import quartile
 from jamfor.compute.rank import competition_rank
 from jamfor.compute.reference import median, unweighted_mean
 from jamfor.model import Polarity
-from jamfor.render import text
+from jamfor.render import palette, text
 from jamfor.render.charts.declarations import AreaValue, ChartError, DistributionChart
 from jamfor.render.charts.svg import (
     AXIS,
@@ -114,6 +114,9 @@ def _distribution_desc(chart: DistributionChart, ranked: list[_Ranked], missing:
 
 
 _BAND_FILL: Final[dict[int, str]] = {1: "#e3f1da", 2: "#ffffff", 3: "#ffffff", 4: "#fbe3de"}
+# The municipalities' bars or dots (4.3:1 on white, 3.5:1 on the worst-quartile band) and the highlighted one.
+MARK: Final = "#7a7a7a"
+HIGHLIGHT: Final = palette.LINE["blue"]
 
 
 def distribution_svg(chart: DistributionChart) -> str:
@@ -220,7 +223,7 @@ def distribution_svg(chart: DistributionChart) -> str:
     bar_width = step + 0.05 if step < 4 else min(step * 0.8, 6.0)
     dot = chart.style == "dots"
     out.append(
-        f'<path d="{"".join(marks)}" stroke="#8c8c8c" stroke-width="{num(3.2 if dot else bar_width)}" '
+        f'<path d="{"".join(marks)}" stroke="{MARK}" stroke-width="{num(3.2 if dot else bar_width)}" '
         f'stroke-linecap="{"round" if dot else "butt"}" fill="none"/>'
     )
     out.append(f'<path d="M{num(left)} {num(base)}H{num(right)}" stroke="{AXIS}" stroke-width="1"/>')
@@ -254,11 +257,11 @@ def distribution_svg(chart: DistributionChart) -> str:
         xx, vy = x_of(i), y_of(r.value)
         if chart.style == "bars":
             out.append(
-                f'<path d="M{num(xx)} {num(base)}V{num(vy)}" stroke="#0072B2" stroke-width="{num(max(bar_width, 3))}" class="highlight"/>'
+                f'<path d="M{num(xx)} {num(base)}V{num(vy)}" stroke="{HIGHLIGHT}" stroke-width="{num(max(bar_width, 3))}" class="highlight"/>'
             )
         else:
             out.append(
-                f'<circle cx="{num(xx)}" cy="{num(vy)}" r="4.5" fill="#0072B2" stroke="#ffffff" class="highlight"/>'
+                f'<circle cx="{num(xx)}" cy="{num(vy)}" r="4.5" fill="{HIGHLIGHT}" stroke="#ffffff" class="highlight"/>'
             )
         label = f"{r.area.name} {text.number(r.value, chart.decimals, lang)} ({text.place(r.rank, len(ranked), lang)})"
         label_y = top - 8
@@ -271,7 +274,7 @@ def distribution_svg(chart: DistributionChart) -> str:
         elif xx + w / 2 > width - 8:
             anchor, lx = "end", min(width - 8, xx + 6)
         out.append(
-            f'<path d="M{num(xx)} {num(label_y + 4)}V{num(min(vy, base) - 3)}" stroke="#0072B2" stroke-width="1"/>'
+            f'<path d="M{num(xx)} {num(label_y + 4)}V{num(min(vy, base) - 3)}" stroke="{HIGHLIGHT}" stroke-width="1"/>'
         )
         out.append(svg_text(lx, label_y, label, size=size, anchor=anchor, weight="600", halo=True))
     for a in missing:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from jamfor.render import text
+from jamfor.render import palette, text
 from jamfor.render.charts.declarations import MAX_REFERENCES, MAX_SERIES, ChartError, Role, Series, TrendChart
 from jamfor.render.charts.svg import (
     AXIS,
@@ -53,26 +53,28 @@ class SeriesStyle:
 
 
 # Ten styles for the subject and the peers, each with its own marker, so no two depend on colour to
-# be told apart. Okabe–Ito without yellow (invisible on white) and without black, which is the
-# references' colour; a colour used twice differs in marker and dash.
+# be told apart. Five line colours (`palette.LINE`: at least 3:1 on white, told apart in the common
+# colour-vision deficiencies), each used twice with another marker and dash; black and grey are
+# the references' colours.
+_LINE = palette.LINE
 SERIES_STYLES: Final[tuple[SeriesStyle, ...]] = (
-    SeriesStyle("#0072B2", "circle", ""),
-    SeriesStyle("#D55E00", "square", "7 4"),
-    SeriesStyle("#009E73", "triangle", "2 3"),
-    SeriesStyle("#CC79A7", "diamond", "10 3 2 3"),
-    SeriesStyle("#E69F00", "triangle-down", ""),
-    SeriesStyle("#56B4E9", "circle-open", "7 4"),
-    SeriesStyle("#0072B2", "square-open", "2 3"),
-    SeriesStyle("#D55E00", "plus", "10 3 2 3"),
-    SeriesStyle("#009E73", "cross", ""),
-    SeriesStyle("#CC79A7", "triangle-open", "7 4"),
+    SeriesStyle(_LINE["blue"], "circle", ""),
+    SeriesStyle(_LINE["vermillion"], "square", "7 4"),
+    SeriesStyle(_LINE["green"], "triangle", "2 3"),
+    SeriesStyle(_LINE["purple"], "diamond", "10 3 2 3"),
+    SeriesStyle(_LINE["brown"], "triangle-down", ""),
+    SeriesStyle(_LINE["blue"], "circle-open", "7 4"),
+    SeriesStyle(_LINE["vermillion"], "square-open", "2 3"),
+    SeriesStyle(_LINE["green"], "plus", "10 3 2 3"),
+    SeriesStyle(_LINE["purple"], "cross", ""),
+    SeriesStyle(_LINE["brown"], "triangle-open", "7 4"),
 )
 
 # The references': black and dark grey (7:1 on white), dash patterns and markers no series uses.
 REFERENCE_STYLES: Final[tuple[SeriesStyle, ...]] = (
-    SeriesStyle("#000000", "diamond-open", "12 3 3 3"),
-    SeriesStyle("#595959", "triangle-down-open", "1.5 2.5"),
-    SeriesStyle("#000000", "asterisk", ""),
+    SeriesStyle(palette.REFERENCE_LINE["black"], "diamond-open", "12 3 3 3"),
+    SeriesStyle(palette.REFERENCE_LINE["grey"], "triangle-down-open", "1.5 2.5"),
+    SeriesStyle(palette.REFERENCE_LINE["black"], "asterisk", ""),
 )
 
 _ROLE_ORDER: Final[dict[Role, int]] = {"subject": 0, "reference": 1, "peer": 2}

@@ -13,6 +13,7 @@ One router, `router`; each resource's module adds its routes to it when imported
     areas     /areas, /groups
     kpis      /kpis
     values    /values, /values/…/history
+    values_write  PUT /values (API token; `jamfor.web.auth`)
     reports   /reports/…, /measure-sets
 """
 
@@ -31,7 +32,7 @@ from jamfor.web.api.params import (
 # The route modules add their routes to `router` when imported: this order is the order of the
 # routes, and so of the paths in the OpenAPI document.
 # isort: off
-from jamfor.web.api import meta, areas, kpis, values, reports  # noqa: F401
+from jamfor.web.api import meta, areas, kpis, values, values_write, reports  # noqa: F401
 # isort: on
 
 __all__ = [

@@ -18,8 +18,13 @@ from pydantic import BaseModel, Field
 from jamfor.errors import DatabaseError, JamforError, NotFoundError
 
 
-def error_response(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+def error_response(status: int, message: str, request: Request | None = None) -> JSONResponse:
+    if request is None:
+        return JSONResponse({"error": message}, status_code=status)
+    # `error` as ever, plus `code` and `message` in the request's language (lang=en, else Swedish).
+    from jamfor.web.i18n import api_error_body
+
+    return JSONResponse(api_error_body(status, message, request.query_params.get("lang")), status_code=status)
 
 
 def _shortened(value: str | int, most: int = 80) -> str | int:
@@ -52,13 +57,13 @@ class JsonErrorsRoute(APIRoute):
             try:
                 return await handler(request)
             except RequestValidationError as exc:
-                return error_response(400, _validation_message(exc))
+                return error_response(400, _validation_message(exc), request)
             except NotFoundError as exc:
-                return error_response(404, str(exc))
+                return error_response(404, str(exc), request)
             except DatabaseError as exc:
-                return error_response(503, str(exc))
+                return error_response(503, str(exc), request)
             except JamforError as exc:  # AmbiguousNameError, ValidationError and the rest: bad input
-                return error_response(400, str(exc))
+                return error_response(400, str(exc), request)
 
         return handle
 
@@ -67,6 +72,11 @@ class ApiError(BaseModel):
     """A user error: one sentence saying what was wrong."""
 
     error: str = Field(examples=["no KPI with id 'N99999'"])
+    code: str | None = Field(None, examples=["api_not_found"], description="What kind of error it is.")
+    message: str | None = Field(
+        None, description="What to do, in the request's language (lang=en: English; else Swedish)."
+    )
+    lang: str | None = Field(None, examples=["sv"], description="The language of `message`.")
 
 
 router = APIRouter(

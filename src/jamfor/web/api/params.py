@@ -28,7 +28,7 @@ Access = Annotated[StoreAccess, Depends(store_access)]
 Limit = Annotated[
     int, Query(ge=1, le=LIST_MAX_LIMIT, description=f"Items per page (at most {LIST_MAX_LIMIT}).")
 ]
-Offset = Annotated[int, Query(ge=0, description="How many items to skip.")]
+Offset = Annotated[int, Query(ge=0, le=2**31 - 1, description="How many items to skip.")]
 Search = Annotated[str, Query(max_length=200, description="Words to look for in titles, or an id.")]
 GenderParam = Annotated[str, Query(max_length=10, description="T (total), K (women) or M (men).")]
 ColourParam = Annotated[
@@ -86,8 +86,8 @@ def known_kpi(store: Store, kpi_id: str) -> Kpi:
     return found[0]
 
 
-def check_kpis_known(store: Store, ids: Sequence[str]) -> None:
-    known = {k.id for k in store.kpis(ids)}
+def report_unknown_kpis(ids: Sequence[str], known: set[str]) -> None:
+    """A NotFoundError naming those of `ids` that are not `known`; nothing if all are."""
     unknown = [k for k in ids if k not in known]
     if len(unknown) == 1:
         raise NotFoundError(f"no KPI with id {unknown[0]!r}")
