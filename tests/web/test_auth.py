@@ -344,3 +344,13 @@ def test_session_lifetime_is_eight_hours(site: Site) -> None:
     )
     created, expires = rows[0]
     assert expires - created == timedelta(hours=8)
+
+
+def test_every_page_names_the_logged_in_user_in_the_menu(site: Site) -> None:
+    client = logged_in(site, "editor")
+    for url in ("/", "/natverk", f"/kommun/{RONNEBY}", "/metod"):
+        nav = client.get(url).text.split("<main", 1)[0]
+        assert 'href="/konto"' in nav and "editor" in nav, url
+        assert "Logga in" not in nav, url
+    anonymous = site.new_client().get("/natverk").text.split("<main", 1)[0]
+    assert "Logga in" in anonymous and "editor" not in anonymous

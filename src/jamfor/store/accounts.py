@@ -188,6 +188,14 @@ def users(store: Store) -> list[User]:
     ]
 
 
+def last_logins(store: Store) -> dict[str, datetime]:
+    """Each user's latest successful login (users who never logged in are left out)."""
+    rows = store.db.query(
+        "SELECT username, max(attempted_at) FROM login_attempt WHERE succeeded GROUP BY username"
+    )
+    return {name: when for name, when in rows}
+
+
 def set_role(
     store: Store,
     username: str,

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
+from typing import Final
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,16 +17,19 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jamfor.config import database_url, is_postgres
 from jamfor.errors import JamforError
 from jamfor.render import text
 from jamfor.render.html import stylesheet
+from jamfor.render.text import Lang
 from jamfor.store import Store
 from jamfor.web import api, kolada_api, pages, ranking_pages
 from jamfor.web.access import StoreAccess
-from jamfor.web.auth import AUTH_ERROR_TYPES, auth_error_response
+from jamfor.web.admin_pages import router as admin_router
+from jamfor.web.auth import AUTH_ERROR_TYPES, NO_STORE, auth_error_response, user_context
 from jamfor.web.auth import router as auth_router
 from jamfor.web.cache import DEFAULT_MAX_BYTES, WARM_UP, CacheMiddleware, ResponseCache
 from jamfor.web.compass_edit import router as compass_edit_router
@@ -31,6 +37,7 @@ from jamfor.web.compass_pages import router as compass_router
 from jamfor.web.downloads import split_download
 from jamfor.web.entry_pages import router as entry_router
 from jamfor.web.i18n import WebError, check_ui_lang, error_body, web_error
+from jamfor.web.network_edit import network_links
 from jamfor.web.network_edit import router as network_edit_router
 from jamfor.web.similar_pages import router as similar_router
 from jamfor.web.survey_pages import router as survey_router
@@ -112,6 +119,97 @@ def _validation_error(exc: RequestValidationError) -> WebError:
     return WebError("bad_request", detail=f"invalid request: {english}")
 
 
+# Starlette refuses a form it will not read (`Request.form`: a text field over `max_part_size`,
+# 1 MiB unless a route sets more, too many fields or files, or a broken body) with an
+# HTTPException whose English sentence is the library's; `form_refused` answers it instead.
+# 400 like every other refused form field (413 would name the size more exactly, but the forms'
+# tests, e.g. test_entry.py's hostile 1 MB strings, take 400/403/404 for a refused field).
+FORM_ERRORS: Final[dict[str, tuple[int, dict[Lang, str], dict[Lang, str]]]] = {
+    # kind: (status, heading, sentence)
+    "form_too_large": (
+        400,
+        {"sv": "Formuläret är för stort", "en": "The form is too large"},
+        {
+            "sv": "Det du skickade är för stort: ett textfält i ett formulär får vara högst {size}. "
+            "Inget sparades. Korta texten, eller dela upp innehållet, och skicka igen.",
+            "en": "What you sent is too large: a text field of a form may hold at most {size}. Nothing was "
+            "saved. Shorten the text, or split the content, and send it again.",
+        },
+    ),
+    "form_too_many": (
+        400,
+        {"sv": "Formuläret har för många fält", "en": "The form has too many fields"},
+        {
+            "sv": "Formuläret du skickade har fler fält eller filer än webbplatsen tar emot. Inget sparades. "
+            "Skicka färre uppgifter åt gången.",
+            "en": "The form you sent has more fields or files than the site takes. Nothing was saved. Send "
+            "fewer at a time.",
+        },
+    ),
+    "form_unreadable": (
+        400,
+        {"sv": "Formuläret gick inte att läsa", "en": "The form could not be read"},
+        {
+            "sv": "Det du skickade gick inte att läsa som ett formulär. Inget sparades. Ladda om sidan och "
+            "skicka igen.",
+            "en": "What you sent could not be read as a form. Nothing was saved. Reload the page and send it "
+            "again.",
+        },
+    ),
+}
+
+
+def form_error_kind(exc: MultiPartException) -> str:
+    """Which of FORM_ERRORS Starlette's refusal is (by its sentence: it has no types of its own)."""
+    message = exc.message.lower()
+    if "maximum size" in message:
+        return "form_too_large"
+    if "too many" in message:
+        return "form_too_many"
+    return "form_unreadable"
+
+
+def _size_text(exc: MultiPartException) -> str:
+    found = re.search(r"(\d+)\s*KB", exc.message)
+    if found is None:
+        return "1 MB"
+    kib = int(found.group(1))
+    if kib % 1024 == 0:
+        return f"{kib // 1024} MB"
+    return f"{kib} kB"
+
+
+def _form_back(request: Request) -> str | None:
+    """The page the form came from, when the browser names one on this site (Referer)."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if (
+        referer.netloc != request.url.netloc
+        or not referer.path.startswith("/")
+        or referer.path.startswith("//")
+    ):
+        return None
+    back = referer.path + (f"?{referer.query}" if referer.query else "")
+    return back if len(back) <= 2000 and back.isprintable() else None
+
+
+def form_refused(request: Request, exc: MultiPartException) -> Response:
+    """A form Starlette would not read (too large, too many fields, unreadable), answered with 400 in
+    the request's language: a page with the login's navigation, or JSON for API paths."""
+    lang = check_ui_lang(request.query_params.get("lang"))
+    kind = form_error_kind(exc)
+    status, heading, sentence = FORM_ERRORS[kind]
+    message = sentence[lang].format(size=_size_text(exc))
+    if _wants_json(request):
+        body = {"error": exc.message, "code": kind, "message": message, "lang": lang}
+        return JSONResponse(body, status_code=status, headers=NO_STORE)
+    context = {"title": heading[lang], "message": message, "code": kind, "back": _form_back(request)}
+    response = pages.page(
+        request, "entry_error.html", lang, context | user_context(request), status_code=status
+    )
+    response.headers.update(NO_STORE)
+    return response
+
+
 def create_app(
     database: str,
     *,
@@ -136,6 +234,7 @@ def create_app(
     templates = Jinja2Templates(directory=str(package / "templates"))
     templates.env.filters["n"] = lambda number: f"{number:,}".replace(",", "\u202f")
     templates.env.filters["num"] = text.number
+    templates.env.globals["network_links"] = network_links  # the network pages' editing links
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -189,6 +288,8 @@ def create_app(
     def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 404:
             return _error_response(request, WebError("no_page", value=request.url.path))
+        if isinstance(exc.__context__, MultiPartException):  # raised by Starlette reading a form
+            return form_refused(request, exc.__context__)
         if _wants_json(request):
             return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code)
         return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
@@ -204,6 +305,7 @@ def create_app(
     app.include_router(auth_router)
     app.include_router(entry_router)
     app.include_router(compass_edit_router)
+    app.include_router(admin_router)
     return app
 
 

@@ -49,6 +49,12 @@ router = APIRouter(include_in_schema=False)
 
 MAX_UPLOAD_BYTES: Final = 5 * 2**20
 MAX_UPLOAD_ROWS: Final = 20_000
+# The confirm form carries an upload's checked rows in one field (`rows`, JSON of at most
+# MAX_ROWS_TEXT characters). Percent-encoded by the browser it can be three times as long, more
+# than Starlette's 1 MiB for a form field, so that route reads fields up to this size; a larger
+# form is refused with the site's own page (`web/app.py`, `form_refused`).
+MAX_ROWS_TEXT: Final = 10 * 2**20
+MAX_CONFIRM_FIELD_BYTES: Final = 3 * MAX_ROWS_TEXT
 
 WORDS: Final[dict[Lang, dict[str, str]]] = {
     "sv": {
@@ -626,12 +632,16 @@ def _commit_rows(payload: str, area: Area, words: dict[str, str]) -> list[dict[s
     return rows
 
 
-@router.post("/kommun/{ident}/rapportera/fil/spara", response_class=HTMLResponse)
+@router.post(
+    "/kommun/{ident}/rapportera/fil/spara",
+    response_class=HTMLResponse,
+    form_limits={"max_part_size": MAX_CONFIRM_FIELD_BYTES},
+)
 def upload_commit(
     request: Request,
     ident: str,
     csrf: str = Form("", max_length=200),
-    rows: str = Form("", max_length=10 * 2**20),
+    rows: str = Form("", max_length=MAX_ROWS_TEXT),
     file_name: str = Form("", max_length=200),
     lang: str = "sv",
     access: StoreAccess = Depends(store_access),

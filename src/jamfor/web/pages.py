@@ -75,8 +75,21 @@ def page(
         "lang_param": "&lang=en" if lang == "en" else "",
         "source": SOURCE_LINE,
         "path": request.url.path,
+        "user": _visitor(request),
     }
     return templates(request).TemplateResponse(request, name, base | context, status_code=status_code)
+
+
+def _visitor(request: Request) -> Any:
+    """The logged-in user for the menu (their name instead of "Logga in"), or None.
+
+    Only a request with a session cookie is looked up; such requests pass the response cache
+    (`web/cache.py`), so no visitor's name is ever kept in it."""
+    if not request.cookies:
+        return None
+    from jamfor.web.auth import current_user  # auth builds its pages with `page`
+
+    return current_user(request)
 
 
 @cache
