@@ -47,6 +47,9 @@ class StoreAccess:
         self.store = store
         self._all = [store, *(store.sibling() for _ in range(max(1, connections) - 1))]
         self._idle = list(self._all)
+        # Connections to check with a ping before their next use: once one connection is found
+        # dropped (a restart, terminated sessions), the others most likely were dropped too.
+        self._suspect: set[int] = set()
         self._ready = threading.Condition()
         self._memo = ReadMemo()
         self._periods: tuple[Hashable, dict[str, tuple[int, ...]]] | None = None
@@ -74,6 +77,8 @@ class StoreAccess:
                 yield store if version is None else MemoStore(store, self._memo.at(version))
             except Exception as exc:
                 if _broken(store):
+                    with self._ready:
+                        self._suspect.update(id(other) for other in self._all if other is not store)
                     lost = f"the database connection was lost: {exc}"
                     raise StoreUnavailable(lost) from exc
                 raise
@@ -84,6 +89,12 @@ class StoreAccess:
 
     def _reconnected(self, store: Store) -> Store:
         """`store`, or a new connection in its place if the server has dropped it."""
+        with self._ready:
+            suspect = id(store) in self._suspect
+            self._suspect.discard(id(store))
+        if suspect and not _broken(store):
+            with suppress(Exception):  # a dropped connection fails here and is closed by psycopg
+                store.db.query("SELECT 1")
         if not _broken(store):
             return store
         try:
