@@ -45,37 +45,51 @@ import os
 import platform
 import random
 import re
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.request
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-DUMP = REPO.parent / "shared" / "data" / "kolada" / "kolada_values_2024-08_long.csv.gz"
+_here = str(Path(__file__).resolve().parent)
+if _here not in sys.path:
+    sys.path.insert(0, _here)  # for _serve, when this file is loaded by path (tests/test_bench_scripts.py)
+
+from _serve import (  # noqa: E402
+    BIN,
+    CLK_TCK,
+    DOC,
+    DUMP,
+    FAILURES,
+    REPO,
+    REQUEST_TIMEOUT,
+    YEARS,
+    Connection,
+    RssSampler,
+    Sample,
+    Server,
+    choose_kpis,
+    machine_busy,
+    own_cpu,
+    percentile,
+    process_tree,
+    start_server,
+    tree_cpu,
+    write_section,
+)
+from jamfor.store import Store  # noqa: E402
+
 DEFAULT_DATABASE = "postgresql://127.0.0.1:5432/test?schema=soak_full"
-DOC = REPO / "docs" / "benchmarks.md"
 START, END = "<!-- bench:soak:start -->", "<!-- bench:soak:end -->"
-BIN = Path(sys.executable).parent
-KPIS = 10
-YEARS = [2018, 2019, 2020, 2021, 2022]
 WRITE_YEAR = 2022
 KEYS_PER_AREA = 4
 # Editors 1+2 and 3+4 share a municipality (overlapping writes); the others have one each.
 WRITE_AREAS = ["1081", "1081", "0180", "0180", "1280", "2584", "0114", "1480"]
-REQUEST_TIMEOUT = 30.0  # seconds; a request taking longer counts as an error
 TARGET_GROWTH = 0.10
 FIRST_MINUTE = 60.0
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 PASSWORD = "soak-benchmark-password"
 CLASSES = {
     "kommun": "municipality page",
@@ -86,57 +100,7 @@ CLASSES = {
     "reread": "re-read after a 409 (history API)",
 }
 
-src = str(REPO / "src")
-if src not in sys.path:
-    sys.path.insert(0, src)
-
-from jamfor.store import Store  # noqa: E402
-
 # -- the machine and the server's processes ---------------------------------------------------------
-
-
-def machine_busy() -> float:
-    """CPU seconds all processes on the machine have used since boot (all cores)."""
-    try:
-        first = Path("/proc/stat").read_text().splitlines()[0].split()
-    except OSError:
-        return 0.0
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in first[1:9])
-    return (user + nice + system + irq + softirq + steal) / CLK_TCK
-
-
-def process_tree(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry.name))
-    tree, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        tree.append(current)
-        todo += children.get(current, [])
-    return tree
-
-
-def tree_rss_mib(pid: int) -> float:
-    total = 0
-    for member in process_tree(pid):
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            total += int(Path(f"/proc/{member}/statm").read_text().split()[1]) * PAGE_SIZE
-    return total / 2**20
-
-
-def tree_cpu(pid: int) -> float:
-    total = 0.0
-    for member in process_tree(pid):
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / CLK_TCK
-    return total
 
 
 def postgres_cpu() -> float:
@@ -152,87 +116,13 @@ def postgres_cpu() -> float:
     return total
 
 
-def own_cpu() -> float:
-    times = os.times()
-    return times.user + times.system
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Server:
-    proc: subprocess.Popen[bytes]
-    port: int
-    log: Path
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGTERM)  # its own session: the server and its workers
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-
-
-def start_server(database: str, workers: int, writable: bool, log: Path) -> Server:
-    port = free_port()
-    argv = [
-        str(BIN / "jamfor"),
-        "--database",
-        database,
-        "serve",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-    ]
+def serve(database: str, workers: int, writable: bool, log: Path) -> Server:
+    """`jamfor serve` on `database`, started and answering (`_serve.start_server`)."""
+    argv = [str(BIN / "jamfor"), "--database", database, "serve", "--port", "{port}"]
+    argv += ["--workers", str(workers)]
     if writable:
         argv.append("--writable")
-    with log.open("wb") as out:
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    server = Server(proc, port, log)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"jamfor serve stopped at start:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/site.css", timeout=5) as answer:
-                if answer.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.3)
-    server.stop()
-    raise SystemExit(f"jamfor serve did not answer within 120 s:\n{log.read_text()[-3000:]}")
-
-
-class RssSampler:
-    """The RSS of the server's process tree every `every` seconds, in a thread: (seconds, MiB)."""
-
-    def __init__(self, pid: int, every: float) -> None:
-        self.pid, self.every, self.samples = pid, every, list[tuple[float, float]]()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        t0 = time.monotonic()
-        while not self._stop.is_set():
-            self.samples.append((time.monotonic() - t0, tree_rss_mib(self.pid)))
-            self._stop.wait(self.every)
-        self.samples.append((time.monotonic() - t0, tree_rss_mib(self.pid)))
-
-    def __enter__(self) -> RssSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+    return start_server("jamfor serve", argv, "/static/site.css", log)
 
 
 # -- data and accounts ------------------------------------------------------------------------------
@@ -256,18 +146,6 @@ def prepare_store(database: str, rebuild: bool) -> int:
         elif rows < 7_000_000:
             raise SystemExit(f"{database} holds {rows:,} observations, not the full dump: use another schema")
         return rows
-
-
-def choose_kpis(store: Store) -> list[str]:
-    """KKiK KPIs with municipality values in every one of YEARS, most values first (bench-only SQL)."""
-    rows = store.db.query(
-        "SELECT o.kpi FROM observation o JOIN kpi k ON k.id = o.kpi JOIN area a ON a.id = o.area "
-        "WHERE k.kkik IS NOT NULL AND a.type = 'K' AND o.gender = 'T' AND o.period = ANY(?) "
-        "AND o.value IS NOT NULL GROUP BY o.kpi HAVING count(DISTINCT o.period) = ? "
-        "ORDER BY count(*) FILTER (WHERE o.period = ?) DESC, o.kpi LIMIT ?",
-        [YEARS, len(YEARS), YEARS[-1], KPIS],
-    )
-    return [r[0] for r in rows]
 
 
 Key = tuple[str, str, int, str]
@@ -331,15 +209,6 @@ def prepare_editors(database: str, count: int) -> tuple[list[Editor], dict[Key, 
 
 
 @dataclass
-class Sample:
-    cls: str
-    seconds: float
-    status: int  # 0: no answer (connection error or timeout)
-    hit: bool | None  # X-Cache: hit / miss; None without the header
-    at: float  # when the request was sent, from the start of the run
-
-
-@dataclass
 class Accepted:
     """One value of an accepted write."""
 
@@ -357,73 +226,6 @@ class Outcome:
     uncertain: list[Accepted] = field(default_factory=list)  # no answer: written or not
     unexpected: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
-
-
-class Connection:
-    """One keep-alive HTTP/1.1 connection; reconnects after an error or `Connection: close`."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        self.reader = self.writer = None
-
-    async def request(
-        self, method: str, path: str, headers: dict[str, str] | None = None, body: bytes = b""
-    ) -> tuple[int, bool | None, bytes]:
-        """(status, X-Cache hit, body); raises OSError, TimeoutError etc. on failure."""
-        if self.reader is None or self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port, limit=1 << 20)
-        lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}", "User-Agent: jamfor-soak"]
-        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
-        if body or method in ("PUT", "POST"):
-            lines.append(f"Content-Length: {len(body)}")
-        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
-        status, hit, content, close = await asyncio.wait_for(self._response(self.reader), REQUEST_TIMEOUT)
-        if close:
-            self.close()
-        return status, hit, content
-
-    @staticmethod
-    async def _response(reader: asyncio.StreamReader) -> tuple[int, bool | None, bytes, bool]:
-        status_line = await reader.readline()
-        if not status_line:
-            raise ConnectionError("connection closed")
-        status = int(status_line.split()[1])
-        length, chunked, hit, close = None, False, None, False
-        while True:
-            line = await reader.readline()
-            if line in (b"\r\n", b"\n", b""):
-                break
-            name, _, value = line.partition(b":")
-            name, value = name.strip().lower(), value.strip()
-            if name == b"content-length":
-                length = int(value)
-            elif name == b"transfer-encoding" and b"chunked" in value.lower():
-                chunked = True
-            elif name == b"x-cache":
-                hit = value.lower() == b"hit"
-            elif name == b"connection" and value.lower() == b"close":
-                close = True
-        if chunked:
-            parts = []
-            while size := int((await reader.readline()).split(b";")[0], 16):
-                parts.append((await reader.readexactly(size + 2))[:-2])
-            await reader.readline()
-            content = b"".join(parts)
-        elif length is not None:
-            content = await reader.readexactly(length)
-        else:
-            content = await reader.read()
-            close = True
-        return status, hit, content, close
-
-
-FAILURES = (OSError, ValueError, IndexError, asyncio.IncompleteReadError, TimeoutError)
 
 
 async def run_load(
@@ -465,7 +267,7 @@ async def run_load(
 
     async def reader() -> None:
         nonlocal position
-        conn = Connection(port)
+        conn = Connection(port, "jamfor-soak")
         while time.perf_counter() < deadline:
             cls, path = urls[position % len(urls)]
             position += 1
@@ -476,7 +278,7 @@ async def run_load(
 
     async def writer(editor: Editor, rng: random.Random) -> None:
         nonlocal counter
-        conn = Connection(port)
+        conn = Connection(port, "jamfor-soak")
         seen = {key: initial[key] for key in editor.keys}
         auth = {"Authorization": f"Bearer {editor.token}", "Content-Type": "application/json"}
         await asyncio.sleep(rng.uniform(0, write_pause))
@@ -610,15 +412,6 @@ def check_writes(
 
 
 # -- statistics and the report ----------------------------------------------------------------------
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile (nearest rank)."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
 
 
 def ms(seconds: float) -> str:
@@ -801,18 +594,6 @@ def render(
     return "\n".join(lines)
 
 
-def write_section(text: str) -> None:
-    """Replace this benchmark's section of docs/benchmarks.md (read just before), or append it."""
-    doc = DOC.read_text(encoding="utf-8")
-    if START in doc and END in doc:
-        head, rest = doc.split(START, 1)
-        _, tail = rest.split(END, 1)
-        doc = head + text + tail
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + text + "\n"
-    DOC.write_text(doc, encoding="utf-8")
-
-
 # -- main -------------------------------------------------------------------------------------------
 
 DEFAULTS: dict[str, Any] = {
@@ -887,15 +668,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             ]
     random.Random(args.seed).shuffle(urls)
     with tempfile.TemporaryDirectory(prefix="jamfor-soak-") as tmp:
-        server = start_server(args.database, args.workers, not postgres, Path(tmp) / "serve.log")
+        server = serve(args.database, args.workers, not postgres, Path(tmp) / "serve.log")
         try:
             print(
                 f"soak: {args.duration:g} s, {args.workers} server process(es), {args.connections} readers, "
                 f"{len(editors)} writers, {len(urls)} URLs …",
                 flush=True,
             )
-            busy, own, pg, t0 = machine_busy(), own_cpu(), postgres_cpu(), time.monotonic()
-            srv = tree_cpu(server.proc.pid)
+            busy, own, pg, t0 = machine_busy(), own_cpu(children=False), postgres_cpu(), time.monotonic()
+            srv = tree_cpu(process_tree(server.proc.pid), reaped=True)
             with RssSampler(server.proc.pid, args.sample_seconds) as sampler:
                 out = asyncio.run(
                     run_load(
@@ -910,8 +691,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     )
                 )
             seconds = time.monotonic() - t0
-            server_cores = (tree_cpu(server.proc.pid) - srv) / seconds
-            client_cores = (own_cpu() - own) / seconds
+            server_cores = (tree_cpu(process_tree(server.proc.pid), reaped=True) - srv) / seconds
+            client_cores = (own_cpu(children=False) - own) / seconds
             pg_cores = (postgres_cpu() - pg) / seconds
             other = max(0.0, (machine_busy() - busy) / seconds - server_cores - client_cores - pg_cores)
         finally:
@@ -934,7 +715,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if any(is_error(s) and s.status != 409 for s in out.samples):
         print(f"server log (tail):\n{log_tail}", file=sys.stderr)
     if not args.no_write:
-        write_section(text)
+        write_section(text, START, END)
         print(f"wrote {DOC.relative_to(REPO)}")
     return 1 if checks.lost or checks.missing_in_audit or checks.phantom else 0
 

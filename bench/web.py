@@ -41,108 +41,57 @@ import json
 import os
 import platform
 import random
-import re
-import resource
 import shutil
-import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-DUMP = REPO.parent / "shared" / "data" / "kolada" / "kolada_values_2024-08_long.csv.gz"
+_here = str(Path(__file__).resolve().parent)
+if _here not in sys.path:
+    sys.path.insert(0, _here)  # for _serve, when this file is loaded by path (tests/test_bench_scripts.py)
+
+from _serve import (  # noqa: E402
+    BIN,
+    DOC,
+    DUMP,
+    FAILURES,
+    REPO,
+    YEARS,
+    Connection,
+    RssSampler,
+    Sample,
+    Server,
+    choose_kpis,
+    machine_busy,
+    own_cpu,
+    percentile,
+    process_tree,
+    start_server,
+    tree_cpu,
+    write_section,
+)
+from jamfor.store import Store  # noqa: E402
+
 DEFAULT_STORE = Path(tempfile.gettempdir()) / "jamfor-reports-bench" / "full.duckdb"
 DEFAULT_SQLITE = Path(tempfile.gettempdir()) / "jamfor-bench-web" / "jamfor.sqlite"
-DOC = REPO / "docs" / "benchmarks.md"
 START, END = "<!-- bench:web:start -->", "<!-- bench:web:end -->"
-BIN = Path(sys.executable).parent
-KPIS = 10
-YEARS = [2018, 2019, 2020, 2021, 2022]
 TARGET_KOMMUN_P95_MS = 100.0
 TARGET_KPI_JSON_P95_MS = 50.0
 TARGET_RSS_MIB = 1.5 * 1024
-REQUEST_TIMEOUT = 30.0  # seconds; a request taking longer counts as an error
 WRK_TIMEOUT = "30s"
 QUIET_CORES = 0.25
 MAX_WAIT = 30.0
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+RSS_EVERY = 0.25  # seconds between RSS samples
 CLASSES = {"kommun": "municipality page", "kpi": "KPI page", "kpi_json": "KPI JSON"}
 
-src = str(REPO / "src")
-if src not in sys.path:
-    sys.path.insert(0, src)
-
-from jamfor.store import Store  # noqa: E402
-
 # -- the machine ------------------------------------------------------------------------------------
-
-
-def machine_busy() -> float:
-    """CPU seconds all processes on the machine have used since boot (all cores)."""
-    try:
-        first = Path("/proc/stat").read_text().splitlines()[0].split()
-    except OSError:
-        return 0.0
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in first[1:9])
-    return (user + nice + system + irq + softirq + steal) / CLK_TCK
-
-
-def own_cpu() -> float:
-    """CPU seconds of this process and of its finished children (wrk)."""
-    total = 0.0
-    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
-        ru = resource.getrusage(who)
-        total += ru.ru_utime + ru.ru_stime
-    return total
-
-
-def _children() -> dict[int, list[int]]:
-    found: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            found.setdefault(ppid, []).append(int(entry.name))
-    return found
-
-
-def process_tree(pid: int) -> list[int]:
-    children, tree, todo = _children(), [], [pid]
-    while todo:
-        current = todo.pop()
-        tree.append(current)
-        todo += children.get(current, [])
-    return tree
-
-
-def tree_rss_mib(pids: Sequence[int]) -> float:
-    total = 0
-    for pid in pids:
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_SIZE
-    return total / 2**20
-
-
-def tree_cpu(pids: Sequence[int]) -> float:
-    total = 0.0
-    for pid in pids:
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / CLK_TCK
-    return total
 
 
 class Load:
@@ -183,134 +132,23 @@ def wait_quiet(max_wait: float) -> float:
 # -- servers ----------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Server:
-    name: str
-    proc: subprocess.Popen[bytes]
-    port: int
-    log: Path
-
-    @property
-    def host(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    def rss_mib(self) -> float:
-        return tree_rss_mib(process_tree(self.proc.pid))
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGTERM)  # its own session: the server and its workers
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-
-
-def start_server(name: str, argv: list[str], ready_path: str, log_dir: Path) -> Server:
-    port = free_port()
-    argv = [a.replace("{port}", str(port)) for a in argv]
-    log = log_dir / f"{name.replace(' ', '-')}.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    server = Server(name, proc, port, log)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"{name} stopped at start:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"http://{server.host}{ready_path}", timeout=5) as answer:
-                if answer.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.3)
-    server.stop()
-    raise SystemExit(f"{name} did not answer within 120 s:\n{log.read_text()[-3000:]}")
-
-
 def jamfor_server(name: str, database: Path, workers: int, cache_mb: int, log_dir: Path) -> Server:
     argv = [str(BIN / "jamfor"), "--database", str(database), "serve", "--port", "{port}"]
     argv += ["--workers", str(workers), "--cache-mb", str(cache_mb)]
-    return start_server(name, argv, "/static/site.css", log_dir)
+    return start_server(name, argv, "/static/site.css", _log(log_dir, name))
 
 
 def datasette_server(sqlite: Path, log_dir: Path) -> Server:
     argv = [str(BIN / "datasette"), "serve", "-i", str(sqlite), "-h", "127.0.0.1", "-p", "{port}"]
     argv += ["--setting", "suggest_facets", "off"]
-    return start_server("Datasette", argv, "/-/versions.json", log_dir)
+    return start_server("Datasette", argv, "/-/versions.json", _log(log_dir, "Datasette"))
 
 
-class RssSampler:
-    """The peak RSS of a server's process tree, sampled every 0.25 s in a thread."""
-
-    def __init__(self, server: Server) -> None:
-        self.server, self.peak, self._stop = server, 0.0, threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self.server.rss_mib())
-            self._stop.wait(0.25)
-
-    def __enter__(self) -> RssSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, self.server.rss_mib())
+def _log(log_dir: Path, name: str) -> Path:
+    return log_dir / f"{name.replace(' ', '-')}.log"
 
 
 # -- the asyncio client -----------------------------------------------------------------------------
-
-
-@dataclass
-class Sample:
-    cls: str
-    seconds: float
-    status: int  # 0: no answer (connection error or timeout)
-    hit: bool | None  # X-Cache: hit / miss; None without the header
-    at: float  # when the request was sent, from the start of the run
-
-
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool | None, bool]:
-    status_line = await reader.readline()
-    if not status_line:
-        raise ConnectionError("connection closed")
-    status = int(status_line.split()[1])
-    length, chunked, hit, close = None, False, None, False
-    while True:
-        line = await reader.readline()
-        if line in (b"\r\n", b"\n", b""):
-            break
-        name, _, value = line.partition(b":")
-        name, value = name.strip().lower(), value.strip()
-        if name == b"content-length":
-            length = int(value)
-        elif name == b"transfer-encoding" and b"chunked" in value.lower():
-            chunked = True
-        elif name == b"x-cache":
-            hit = value.lower() == b"hit"
-        elif name == b"connection" and value.lower() == b"close":
-            close = True
-    if chunked:
-        while size := int((await reader.readline()).split(b";")[0], 16):
-            await reader.readexactly(size + 2)
-        await reader.readline()
-    elif length is not None:
-        await reader.readexactly(length)
-    else:
-        await reader.read()
-        close = True
-    return status, hit, close
 
 
 async def _load(
@@ -325,7 +163,7 @@ async def _load(
     position = 0
     t0 = time.perf_counter()
     deadline = None if seconds is None else t0 + seconds
-    address, port = host.split(":")
+    port = int(host.rsplit(":", 1)[1])
 
     def next_url() -> tuple[str, str] | None:
         nonlocal position
@@ -336,30 +174,18 @@ async def _load(
         return item
 
     async def connection() -> None:
-        reader: asyncio.StreamReader | None = None
-        writer: asyncio.StreamWriter | None = None
+        conn = Connection(port, "jamfor-bench")
         while (item := next_url()) is not None:
             cls, path = item
             start = time.perf_counter()
             try:
-                if writer is None or reader is None:
-                    reader, writer = await asyncio.open_connection(address, int(port), limit=1 << 20)
-                writer.write(
-                    f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: jamfor-bench\r\n\r\n".encode()
-                )
-                status, hit, close = await asyncio.wait_for(_read_response(reader), REQUEST_TIMEOUT)
-            except (OSError, ValueError, IndexError, asyncio.IncompleteReadError, TimeoutError):
+                status, hit, _ = await conn.request("GET", path)
+            except FAILURES:
                 samples.append(Sample(cls, time.perf_counter() - start, 0, None, start - t0))
-                if writer is not None:
-                    writer.close()
-                reader = writer = None
+                conn.close()
                 continue
             samples.append(Sample(cls, time.perf_counter() - start, status, hit, start - t0))
-            if close:
-                writer.close()
-                reader = writer = None
-        if writer is not None:
-            writer.close()
+        conn.close()
 
     await asyncio.gather(*(connection() for _ in range(connections)))
     return samples, time.perf_counter() - t0
@@ -514,29 +340,7 @@ def export_sqlite(store: Store, path: Path) -> tuple[int, float | None]:
     return rows, time.perf_counter() - t0
 
 
-def choose_kpis(store: Store) -> list[str]:
-    """The KKiK KPIs with the most municipality values in the last year, among those with values
-    in every one of YEARS: a KPI page for a year without values is a 404 (bench-only SQL)."""
-    rows = store.db.query(
-        "SELECT o.kpi FROM observation o JOIN kpi k ON k.id = o.kpi JOIN area a ON a.id = o.area "
-        "WHERE k.kkik IS NOT NULL AND a.type = 'K' AND o.gender = 'T' AND o.period = ANY(?) "
-        "AND o.value IS NOT NULL GROUP BY o.kpi HAVING count(DISTINCT o.period) = ? "
-        "ORDER BY count(*) FILTER (WHERE o.period = ?) DESC, o.kpi LIMIT ?",
-        [YEARS, len(YEARS), YEARS[-1], KPIS],
-    )
-    return [r[0] for r in rows]
-
-
 # -- statistics -------------------------------------------------------------------------------------
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile (nearest rank), as wrk and most load tools report it."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
 
 
 @dataclass
@@ -599,11 +403,11 @@ def mixed_run(
             f"mixed load on {server.name}: {len(urls)} URLs, {args.connections} connections, {args.duration:g} s",
             flush=True,
         )
-        with RssSampler(server) as rss, Load([server]) as used:
+        with RssSampler(server.proc.pid, RSS_EVERY) as rss, Load([server]) as used:
             samples, seconds = load(server.host, urls, args.connections, seconds=args.duration)
         first_pass = _first_pass_time(samples, len(urls))
         wrk_results: dict[str, WrkResult] = {}
-        with RssSampler(server) as wrk_rss:
+        with RssSampler(server.proc.pid, RSS_EVERY) as wrk_rss:
             for cls in CLASSES:
                 paths = [p for c, p in urls if c == cls]
                 wait_quiet(args.max_wait)
@@ -716,13 +520,7 @@ def machine_info() -> dict[str, str]:
 
 
 def write_doc(section: str) -> None:
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    block = f"{START}\n{section.rstrip()}\n{END}"
-    if START in text and END in text:
-        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    DOC.write_text(text, encoding="utf-8")
+    write_section(f"{START}\n{section.rstrip()}\n{END}", START, END)
 
 
 def verdict(ok: bool) -> str:

@@ -7,6 +7,7 @@ code it imports, or in its own argument parser, before someone runs `make bench`
 from __future__ import annotations
 
 import importlib.util
+import math
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -19,7 +20,8 @@ from jamfor.store.accounts import add_user
 from jamfor.store.entry import ValueChange, write_values
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
-SCRIPTS = sorted(BENCH.glob("*.py"))
+# Modules named with a leading underscore (`_serve.py`) are shared code, not benchmarks.
+SCRIPTS = sorted(p for p in BENCH.glob("*.py") if not p.name.startswith("_"))
 
 
 def load(path: Path) -> ModuleType:
@@ -59,7 +61,130 @@ def test_soak_defaults_are_the_issues_ten_minutes() -> None:
     # Memory growth is measured from the end of the first minute to the end.
     samples = [(0.0, 100.0), (30.0, 150.0), (61.0, 200.0), (300.0, 205.0), (600.0, 210.0)]
     assert soak.memory_growth(samples, 600.0) == (61.0, 200.0, 210.0, pytest.approx(0.05))
-    assert soak.percentile([5.0, 1.0, 3.0, 2.0, 4.0], 50) == 3.0
+
+
+# -- bench/_serve.py: what web.py and soak.py share ------------------------------------------------
+
+
+def test_both_load_benchmarks_use_the_shared_module() -> None:
+    shared = load(BENCH / "_serve.py")
+    assert not hasattr(shared, "main")
+    for name in ("web", "soak"):
+        script = load(BENCH / f"{name}.py")
+        for helper in ("percentile", "start_server", "Connection", "RssSampler", "write_section"):
+            assert getattr(script, helper).__module__ == "_serve", (name, helper)
+
+
+def test_percentile_is_the_nearest_rank() -> None:
+    serve = load(BENCH / "_serve.py")
+    values = [5.0, 1.0, 7.0, 3.0, 2.0, 6.0, 4.0]  # unsorted on purpose
+    assert serve.percentile(values, 50) == 4.0
+    assert serve.percentile(values, 0) == 1.0 and serve.percentile(values, 100) == 7.0
+    assert serve.percentile(values, 95) == 7.0 and serve.percentile(values, 30) == 3.0
+    thousand = [float(i) for i in range(1000, 0, -1)]
+    assert [serve.percentile(thousand, q) for q in (50, 95, 99)] == [500.0, 950.0, 990.0]
+    assert serve.percentile([7.0], 99) == 7.0
+    hundred = [float(i) for i in range(1, 101)]  # exact ranks: p95 is the 95th value, not the 96th
+    assert [serve.percentile(hundred, q) for q in (50, 95, 99)] == [50.0, 95.0, 99.0]
+    assert math.isnan(serve.percentile([], 50))
+
+
+def test_the_doc_section_is_replaced_in_place_or_appended() -> None:
+    serve = load(BENCH / "_serve.py")
+    start, end = "<!-- bench:x:start -->", "<!-- bench:x:end -->"
+    block = f"{start}\nnew\n{end}"
+    doc = f"# Benchmarks\n\n{start}\nold\n{end}\n\n<!-- bench:y:start -->\ny\n<!-- bench:y:end -->\n"
+    replaced = serve.replace_section(doc, block, start, end)
+    assert replaced == doc.replace("old", "new")
+    assert serve.replace_section(replaced, block, start, end) == replaced
+    assert serve.replace_section("# Benchmarks\n", block, start, end) == f"# Benchmarks\n\n{block}\n"
+    # An end marker before the start marker (another section's text) is not a section.
+    odd = f"{end}\n{start}\n"
+    assert serve.replace_section(odd, block, start, end) == f"{odd.rstrip()}\n\n{block}\n"
+
+
+def test_a_process_tree_is_measured_from_proc() -> None:
+    serve = load(BENCH / "_serve.py")
+    import os
+    import subprocess
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        tree = serve.process_tree(os.getpid())
+        assert tree[0] == os.getpid() and child.pid in tree
+        assert serve.tree_rss_mib([os.getpid()]) > 10  # this interpreter with pytest loaded
+        assert serve.tree_rss_mib([os.getpid(), child.pid]) > serve.tree_rss_mib([os.getpid()])
+        assert serve.tree_rss_mib([2**22 + 1]) == 0  # gone: counts nothing
+        assert serve.tree_cpu([os.getpid()]) > 0 and serve.own_cpu(children=False) > 0
+        with serve.RssSampler(child.pid, 0.01) as sampler:
+            import time
+
+            time.sleep(0.1)
+        assert len(sampler.samples) >= 3
+        assert [t for t, _ in sampler.samples] == sorted(t for t, _ in sampler.samples)
+        assert sampler.peak == max(m for _, m in sampler.samples) > 0
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_the_client_reads_length_chunked_and_closing_answers() -> None:
+    """`Connection` against a tiny server: bodies by Content-Length and chunked, X-Cache, and a
+    reconnection after `Connection: close`."""
+    import asyncio
+
+    serve = load(BENCH / "_serve.py")
+    answers = [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Cache: hit\r\n\r\nhello",
+        b"HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\nX-Cache: miss\r\n\r\n"
+        b"3\r\nabc\r\n2;x=y\r\nde\r\n0\r\n\r\n",
+        b"HTTP/1.1 409 Conflict\r\nContent-Length: 2\r\nConnection: close\r\n\r\nno",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+    ]
+    requests: list[bytes] = []
+    connections = 0
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        while answers:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = next(
+                (
+                    int(line.split(b":")[1])
+                    for line in head.split(b"\r\n")
+                    if line.startswith(b"Content-Length")
+                ),
+                0,
+            )
+            requests.append(head + await reader.readexactly(length))
+            answer = answers.pop(0)
+            writer.write(answer)
+            await writer.drain()
+            if b"Connection: close" in answer:
+                break
+        writer.close()
+
+    async def run() -> list[tuple[int, bool | None, bytes]]:
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        conn = serve.Connection(port, "jamfor-test")
+        got = [await conn.request("GET", "/a"), await conn.request("GET", "/b")]
+        got.append(await conn.request("PUT", "/c", {"Authorization": "Bearer x"}, b'{"v":1}'))
+        got.append(await conn.request("GET", "/d"))
+        conn.close()
+        server.close()
+        await server.wait_closed()
+        return got
+
+    got = asyncio.run(run())
+    assert got == [(200, True, b"hello"), (404, False, b"abcde"), (409, None, b"no"), (200, None, b"")]
+    assert connections == 2  # the third answer closed the first connection
+    assert (
+        requests[0].startswith(b"GET /a HTTP/1.1\r\nHost: 127.0.0.1:")
+        and b"User-Agent: jamfor-test" in requests[0]
+    )
+    assert b'Authorization: Bearer x\r\nContent-Length: 7\r\n\r\n{"v":1}' in requests[2]
 
 
 DOC = """# Benchmarks
