@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import logging
 import math
 import shutil
 from typing import Any
@@ -26,7 +25,8 @@ from jamfor.errors import JamforError
 from jamfor.render import palette, text
 from jamfor.render.charts import TrendChart, to_svg
 from jamfor.render.compare_view import PAGE_YEARS, CompareView, compare_chart, compare_view
-from jamfor.render.html import _environment, stylesheet
+from jamfor.render.html import _environment, safe_id, standalone_document
+from jamfor.render.pdf import print_pdf
 from jamfor.render.table import DEFAULT_WIDTH, section_tables
 from jamfor.render.text import LABELS, Lang, label
 from jamfor.reports.compare import CompareReport
@@ -288,8 +288,7 @@ PRINT_CSS = """\
 
 
 def _anchor(report: CompareReport) -> str:
-    raw = f"jf-c{report.kpi}-" + "-".join(s.area.id for s in report.series)
-    return "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in raw)
+    return safe_id(f"jf-c{report.kpi}-" + "-".join(s.area.id for s in report.series))
 
 
 def _fragment(view: CompareView, chart: TrendChart | None, anchor: str) -> Markup:
@@ -328,35 +327,12 @@ def render_compare_document(report: CompareReport, *, lang: Lang = "sv", print_c
     """
     view = compare_view(report, lang, max_years=PAGE_YEARS)
     fragment = _fragment(view, compare_chart(report, lang), _anchor(report))
-    return (
-        _environment()
-        .get_template("document.html.j2")
-        .render(
-            view=view,
-            labels=LABELS[lang],
-            fragment=fragment,
-            css=Markup(stylesheet()),
-            print_css=Markup(PRINT_CSS + "\n" + print_css),
-        )
-    )
+    return standalone_document(fragment, lang=lang, title=view.title, print_css=PRINT_CSS + "\n" + print_css)
 
 
 def render_compare_pdf(report: CompareReport, *, lang: Lang = "sv") -> bytes:
-    """The report as PDF bytes: the standalone document printed by WeasyPrint, as `pdf.render_pdf` does."""
-    from jamfor.render.pdf import _offline_fetcher, _weasyprint
-
-    weasyprint = _weasyprint()
-    document = render_compare_document(report, lang=lang)
-    logger = logging.getLogger("weasyprint")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        pdf = weasyprint.HTML(string=document, url_fetcher=_offline_fetcher()).write_pdf()
-    finally:
-        logger.setLevel(level)
-    if not isinstance(pdf, bytes):
-        raise JamforError("WeasyPrint returned no PDF data")
-    return pdf
+    """The report as PDF bytes: the standalone document printed by WeasyPrint (`pdf.print_pdf`)."""
+    return print_pdf(render_compare_document(report, lang=lang))
 
 
 # -- dispatch ---------------------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import shutil
 from dataclasses import dataclass
 from functools import cache
@@ -24,7 +23,8 @@ from jamfor.errors import JamforError
 from jamfor.render import text
 from jamfor.render.charts import RadarChart, RadarSeries, data_table, to_svg
 from jamfor.render.compass_words import MONTHS, WORDS, word
-from jamfor.render.html import _environment, stylesheet
+from jamfor.render.html import _environment, safe_id, standalone_document
+from jamfor.render.pdf import print_pdf
 from jamfor.render.text import Lang
 from jamfor.reports.compass import CompassReport, EvaluationRow
 
@@ -180,12 +180,8 @@ def compass_radar(report: CompassReport, lang: Lang = "sv", *, show_title: bool 
         decimals=0,
         lang=lang,
         show_title=show_title,
-        id_prefix=f"radar-{_safe_id(report.id)}",
+        id_prefix=f"radar-{safe_id(report.id)}",
     )
-
-
-def _safe_id(raw: str) -> str:
-    return "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in raw) or "x"
 
 
 # -- the view: every figure and sentence as shown -------------------------------------------------
@@ -383,12 +379,6 @@ def source_line(report: CompassReport, lang: Lang) -> str:
 # -- HTML and PDF -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _DocumentView:
-    lang: Lang
-    title: str
-
-
 @cache
 def compass_css() -> str:
     """The report's own CSS, added to `report.css` (inlined in the fragment: the page needs no extra file)."""
@@ -404,7 +394,7 @@ def render_compass_fragment(report: CompassReport, *, lang: Lang = "sv", inline_
     """
     chart = compass_radar(report, lang)
     headers, rows = data_table(chart)
-    anchor = f"jf-kk-{_safe_id(report.id)}"
+    anchor = f"jf-kk-{safe_id(report.id)}"
     template = _environment().get_template("compass.html.j2")
     return template.render(
         r=report,
@@ -445,37 +435,17 @@ PRINT_CSS: Final = """\
 
 def render_compass_document(report: CompassReport, *, lang: Lang = "sv", print_css: str = "") -> str:
     """A complete standalone HTML document, its CSS inlined, no outside resources (the PDF's source)."""
-    fragment = Markup(render_compass_fragment(report, lang=lang))
-    title = word("title", lang).format(name=report.municipality.name, year=report.year)
-    return (
-        _environment()
-        .get_template("document.html.j2")
-        .render(
-            view=_DocumentView(lang, title),
-            labels=text.LABELS[lang],
-            fragment=fragment,
-            css=Markup(stylesheet()),
-            print_css=Markup(PRINT_CSS + "\n" + print_css),
-        )
+    return standalone_document(
+        render_compass_fragment(report, lang=lang),
+        lang=lang,
+        title=word("title", lang).format(name=report.municipality.name, year=report.year),
+        print_css=PRINT_CSS + "\n" + print_css,
     )
 
 
 def render_compass_pdf(report: CompassReport, *, lang: Lang = "sv") -> bytes:
-    """The report as PDF bytes (A4 portrait): the standalone document printed by WeasyPrint."""
-    from jamfor.render.pdf import _offline_fetcher, _weasyprint
-
-    weasyprint = _weasyprint()
-    document = render_compass_document(report, lang=lang)
-    logger = logging.getLogger("weasyprint")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        pdf = weasyprint.HTML(string=document, url_fetcher=_offline_fetcher()).write_pdf()
-    finally:
-        logger.setLevel(level)
-    if not isinstance(pdf, bytes):
-        raise JamforError("WeasyPrint returned no PDF data")
-    return pdf
+    """The report as PDF bytes (A4 portrait): the standalone document printed by WeasyPrint (`pdf.print_pdf`)."""
+    return print_pdf(render_compass_document(report, lang=lang))
 
 
 # -- terminal table ---------------------------------------------------------------------------------

@@ -152,7 +152,7 @@ def render_fragment(
     sources ("Definitioner och källor").
     """
     view = view_of(report, lang, max_members=max_members, charts=charts and part != "head")
-    anchor = _safe_id(_anchor(report))
+    anchor = safe_id(_anchor(report))
     return str(_fragment_of(view, anchor=anchor, part=part, definitions=definitions_of(report)))
 
 
@@ -162,7 +162,7 @@ def render_fragment_parts(
     """`render_fragment`'s "head" and "body", from one view of the report: a page showing both
     (the website's) lays the report out once instead of twice."""
     view = view_of(report, lang, max_members=max_members, charts=charts)
-    anchor = _safe_id(_anchor(report))
+    anchor = safe_id(_anchor(report))
     head = _fragment_of(view, anchor=anchor, part="head")
     return str(head), str(_fragment_of(view, anchor=anchor, part="body", definitions=definitions_of(report)))
 
@@ -175,16 +175,36 @@ def render_document(
     `print_css` adds CSS rules after the report's own (e.g. another page size for the PDF).
     """
     view = view_of(report, lang, max_members=max_members)
-    fragment = _fragment_of(view, anchor=_safe_id(_anchor(report)), definitions=definitions_of(report))
-    template = _environment().get_template("document.html.j2")
-    return template.render(
-        view=view,
-        labels=LABELS[lang],
-        fragment=fragment,
-        css=Markup(stylesheet()),
-        print_css=Markup(print_css),
+    fragment = _fragment_of(view, anchor=safe_id(_anchor(report)), definitions=definitions_of(report))
+    return standalone_document(fragment, lang=view.lang, title=view.title, print_css=print_css)
+
+
+@dataclass(frozen=True)
+class DocumentHead:
+    """What `document.html.j2` reads of a report besides its section: language and title."""
+
+    lang: Lang
+    title: str
+
+
+def standalone_document(fragment: str, *, lang: Lang, title: str, print_css: str = "") -> str:
+    """A report's section (any report's: `render_fragment`, the compare and Kommunkompassen
+    reports') as a complete HTML document: `report.css` inlined, the pages numbered at the
+    bottom right when printed, `print_css` after both; no outside resources (the PDFs' source).
+    """
+    return (
+        _environment()
+        .get_template("document.html.j2")
+        .render(
+            view=DocumentHead(lang, title),
+            labels=LABELS[lang],
+            fragment=Markup(fragment),
+            css=Markup(stylesheet()),
+            print_css=Markup(print_css),
+        )
     )
 
 
-def _safe_id(text: str) -> str:
-    return "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in text)
+def safe_id(text: str) -> str:
+    """`text` as an HTML id (prefix): ASCII letters, digits, "-" and "_", anything else "-"."""
+    return "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in text) or "x"

@@ -1,4 +1,5 @@
-"""Reports as PDF: the standalone HTML document printed by WeasyPrint on A4 landscape, pages numbered.
+"""Reports as PDF: the standalone HTML document printed by WeasyPrint (A4 landscape unless the
+report's print CSS says otherwise), pages numbered.
 
 WeasyPrint is imported only when a PDF is asked for, so the other formats work without it; when
 it or its system libraries (Pango) are missing the user gets a JamforError saying what to install.
@@ -48,8 +49,13 @@ def _offline_fetcher() -> object | None:
 
 def render_pdf(report: MunicipalityReport | NetworkReport | KpiReport, *, lang: Lang = "sv") -> bytes:
     """The report as PDF bytes (A4 landscape, page numbers, the same content as the HTML)."""
+    return print_pdf(render_document(report, lang=lang))
+
+
+def print_pdf(document: str) -> bytes:
+    """A standalone HTML document (`html.standalone_document`) printed by WeasyPrint, which may
+    fetch nothing but data: URLs. Every report's PDF is made here."""
     weasyprint = _weasyprint()
-    document = render_document(report, lang=lang)
     # WeasyPrint logs every CSS rule it does not support (screen-only niceties); keep the CLI quiet.
     logger = logging.getLogger("weasyprint")
     level = logger.level
