@@ -1,15 +1,16 @@
 """The Kommunkompassen pages: /kompass and /kompass/<evaluation>, their downloads, and axe on both.
 
-The pages are read-only; the evaluations come with the reference data (`jamfor db init`).
+The evaluations come with the reference data (`jamfor db init`); the history page, read straight
+after an edit, must never come from the response cache.
 """
 
 from __future__ import annotations
 
 import io
 import re
-import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,17 +18,22 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, BrowserContext, sync_playwright
 
+import jamfor.store.compass as compass_store
+from jamfor.store import accounts as A
+from jamfor.store.compass_edit import content_version, edit_evaluation
 from jamfor.web.app import create_app
 
 from .live_site import AXE, Watch, launch, new_context, screenshot, serve
 from .test_accessibility import _axe, _tables_have_headers_and_captions, _undecided
+from .writable import reference_store_url
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory, duckdb_template: Path) -> Iterator[TestClient]:
-    path = tmp_path_factory.mktemp("kompass") / "site.duckdb"
-    shutil.copy(duckdb_template, path)
-    with TestClient(create_app(str(path))) as test_client:
+    with (
+        reference_store_url("duckdb", tmp_path_factory, duckdb_template, "kompass") as path,
+        TestClient(create_app(path)) as test_client,
+    ):
         yield test_client
 
 
@@ -126,6 +132,30 @@ def test_errors(client: TestClient) -> None:
     assert client.get("/kompass/orebro-2013").status_code == 400
     response = client.get("/kompass/orebro-2013.json")
     assert response.status_code == 400 and "only a published total" in response.json()["error"]
+
+
+def test_history_is_never_served_from_the_response_cache(client: TestClient) -> None:
+    """The audit trail shows an edit at once, to every visitor: `Store.data_version`, which keys
+    the response cache, does not cover the evaluations, so these pages must never be kept."""
+    history = "/kompass/kramfors-2011/historik"
+    for path in (history, "/kompass/kramfors-2011", "/kompass/kramfors-2011.json"):
+        first, second = client.get(path), client.get(path)
+        for response in (first, second):
+            assert response.status_code == 200, path
+            assert response.headers["cache-control"] == "no-store", path
+            assert response.headers.get("x-cache") != "hit", path
+            assert "etag" not in response.headers, path
+    assert "cache-edit" not in client.get(history).text
+    summary = "Sammanfattning ändrad under testet"
+    with client.app.state.access.using() as store:  # type: ignore[attr-defined]
+        user = A.add_user(store, "cache-edit", "correct horse battery staple", role="admin")
+        current = compass_store.evaluation(store, "kramfors-2011")
+        edited = replace(current, summary=summary)
+        edit_evaluation(store, edited, version=content_version(current), actor=user, via="web")
+    page = client.get(history)
+    assert page.headers.get("x-cache") != "hit"
+    assert "cache-edit" in page.text and summary in page.text
+    assert client.get("/kompass/kramfors-2011.json").json()["summary"] == summary
 
 
 # -- axe ----------------------------------------------------------------------------------------------

@@ -25,7 +25,8 @@ from jamfor.reports.compass import compass_report, resolve_evaluation
 from jamfor.store import Store
 from jamfor.web.access import StoreAccess, store_access
 from jamfor.web.downloads import file_stem, split_download
-from jamfor.web.i18n import UI, WebError, check_ui_lang
+from jamfor.web.errors import WebError
+from jamfor.web.i18n import UI, check_ui_lang
 from jamfor.web.pages import data_version, page
 
 router = APIRouter(include_in_schema=False)
