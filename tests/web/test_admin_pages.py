@@ -30,9 +30,8 @@ from .test_accessibility import (  # noqa: F401  (the browser fixtures)
     browser,
     context,
 )
-from .writable import reference_store_url
+from .writable import PASSWORD, csrf_of, log_in, reference_store_url
 
-PASSWORD = "correct horse battery staple"
 HOSTILE = """<script>alert("x")</script> "quotes" & 'apos' '; DROP TABLE app_user; --"""
 EVALUATION = "huddinge-2017"
 USERS: dict[str, dict[str, Any]] = {
@@ -89,23 +88,7 @@ def site_fixture(
 
 
 def logged_in(site: Site, name: str, password: str = PASSWORD) -> TestClient:
-    client = TestClient(site.client.app)
-    form = client.get("/logga-in")
-    token = re.search(r'name="login_csrf" value="([^"]+)"', form.text)
-    assert token
-    answer = client.post(
-        "/logga-in",
-        data={"username": name, "password": password, "login_csrf": token.group(1), "next": "/konto"},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text
-    return client
-
-
-def csrf_of(client: TestClient) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/konto").text)
-    assert found
-    return found.group(1)
+    return log_in(TestClient(site.client.app), name, password)
 
 
 def admin(site: Site) -> tuple[TestClient, str]:

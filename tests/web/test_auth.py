@@ -24,9 +24,8 @@ from jamfor.store import accounts as A
 from jamfor.store.entry import ValueChange, write_values
 from jamfor.web.app import create_app
 
-from .writable import reference_store_url
+from .writable import PASSWORD, csrf_of, log_in, login, login_form_token, reference_store_url
 
-PASSWORD = "correct horse battery staple"
 YEAR = 2022
 SET = "kkik-2015-2017"
 KPI = "U23401"  # in the set; Ronneby's value is seeded below
@@ -116,36 +115,8 @@ def site_fixture(
             yield Site(client, request.param, tokens)
 
 
-def login_form_token(client: TestClient) -> str:
-    page = client.get("/logga-in")
-    assert page.status_code == 200
-    found = re.search(r'name="login_csrf" value="([^"]+)"', page.text)
-    assert found
-    return found.group(1)
-
-
-def login(client: TestClient, name: str, password: str = PASSWORD) -> Any:
-    token = login_form_token(client)
-    return client.post(
-        "/logga-in",
-        data={"username": name, "password": password, "login_csrf": token, "next": "/konto"},
-        follow_redirects=False,
-    )
-
-
 def logged_in(site: Site, name: str) -> TestClient:
-    client = site.new_client()
-    answer = login(client, name)
-    assert answer.status_code == 303, answer.text
-    return client
-
-
-def csrf_of(client: TestClient) -> str:
-    page = client.get("/konto")
-    assert page.status_code == 200, page.text
-    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert found
-    return found.group(1)
+    return log_in(site.new_client(), name)
 
 
 def user_of(site: Site, name: str) -> User:

@@ -8,7 +8,6 @@ get 401 or 403 and nothing changes (evaluations, networks, members, the audit tr
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,9 +33,8 @@ from .test_accessibility import (  # noqa: F401  (the browser fixtures)
     browser,
     context,
 )
-from .writable import reference_store_url
+from .writable import PASSWORD, csrf_of, log_in, reference_store_url
 
-PASSWORD = "correct horse battery staple"
 EVALUATION = "huddinge-2017"
 NETWORK = "blekinge"
 USERS: dict[str, dict[str, Any]] = {
@@ -86,19 +84,8 @@ def site_fixture(
 
 
 def _login(site: Site, name: str) -> tuple[TestClient, str]:
-    client = TestClient(site.client.app)
-    form = client.get("/logga-in")
-    token = re.search(r'name="login_csrf" value="([^"]+)"', form.text)
-    assert token
-    answer = client.post(
-        "/logga-in",
-        data={"username": name, "password": PASSWORD, "login_csrf": token.group(1), "next": "/konto"},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text
-    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/konto").text)
-    assert csrf
-    return client, csrf.group(1)
+    client = log_in(TestClient(site.client.app), name)
+    return client, csrf_of(client)
 
 
 def _as(site: Site, who: str) -> tuple[TestClient, str]:

@@ -23,9 +23,8 @@ from jamfor.store import Store
 from jamfor.store import accounts as A
 from jamfor.web.app import create_app
 
-from .writable import reference_store_url
+from .writable import PASSWORD, log_in, reference_store_url
 
-PASSWORD = "correct horse battery staple"
 HUDDINGE = "huddinge-2017"  # question level, framework 2016
 KRAMFORS = "kramfors-2011"  # area level, framework 2010
 HOSTILE = """<script>alert("x")</script> "quotes" & 'apos' '; DROP TABLE compass_evaluation; --"""
@@ -84,17 +83,7 @@ def site_fixture(
 
 
 def logged_in(site: Site, name: str) -> TestClient:
-    client = site.new_client()
-    form = client.get("/logga-in")
-    token = re.search(r'name="login_csrf" value="([^"]+)"', form.text)
-    assert token
-    answer = client.post(
-        "/logga-in",
-        data={"username": name, "password": PASSWORD, "login_csrf": token.group(1), "next": "/konto"},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text
-    return client
+    return log_in(site.new_client(), name)
 
 
 def form_of(client: TestClient, ident: str = HUDDINGE) -> dict[str, str]:

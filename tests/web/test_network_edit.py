@@ -17,9 +17,8 @@ from jamfor.store import Store
 from jamfor.store import accounts as A
 from jamfor.web.app import create_app
 
-from .writable import reference_store_url
+from .writable import PASSWORD, csrf_of, log_in, reference_store_url
 
-PASSWORD = "correct horse battery staple"
 HOSTILE = """<script>alert("x")</script> "quotes" & 'apos' '; DROP TABLE area_group; --"""
 BLEKINGE = ["Ronneby", "Karlshamn", "Sölvesborg"]
 USERS: dict[str, dict[str, Any]] = {
@@ -79,23 +78,7 @@ def site_fixture(
 
 
 def logged_in(site: Site, name: str) -> TestClient:
-    client = site.new_client()
-    form = client.get("/logga-in")
-    token = re.search(r'name="login_csrf" value="([^"]+)"', form.text)
-    assert token
-    answer = client.post(
-        "/logga-in",
-        data={"username": name, "password": PASSWORD, "login_csrf": token.group(1), "next": "/konto"},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text
-    return client
-
-
-def csrf_of(client: TestClient) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/konto").text)
-    assert found
-    return found.group(1)
+    return log_in(site.new_client(), name)
 
 
 def edit_form(client: TestClient, ident: str) -> dict[str, str]:
