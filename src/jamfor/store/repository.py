@@ -670,6 +670,43 @@ class Store:
             found.setdefault(kpi, []).append(int(period))
         return {kpi: tuple(periods) for kpi, periods in found.items()}
 
+    def periods_mark(self) -> tuple[int, int, int]:
+        """Where the stored data stands for `periods_by_kpi`: (schema version, last import batch,
+        last audit event). Read it before the table, and `periods_added_since` tells what came after."""
+        row = self.db.query(
+            "SELECT * FROM (SELECT coalesce(max(version), 0) FROM schema_migration) AS m, "
+            "(SELECT coalesce(max(id), 0) FROM import_batch) AS b, "
+            "(SELECT coalesce(max(id), 0) FROM audit_event) AS a"
+        )[0]
+        return int(row[0]), int(row[1]), int(row[2])
+
+    def periods_added_since(
+        self, mark: tuple[int, int, int]
+    ) -> tuple[tuple[int, int, int], set[tuple[str, int]]] | None:
+        """The (kpi, year) pairs that values entered since `mark` (`periods_mark`) may have added to
+        `periods_by_kpi`, and the new mark; None when anything but data entry has written values
+        since (an import, a sync, a restore, a migration): then read the whole table again.
+
+        Entries (`store.entry.write_values`) write an import batch of kind `entry-…` and an audit
+        event per value, keyed `kpi/area/year/gender`; nothing is ever deleted, so the table only
+        grows by those pairs. Reads a few small rows instead of every observation.
+        """
+        migration, batch, audit = mark
+        now = self.periods_mark()
+        if now[0] != migration or now[1] < batch or now[2] < audit:
+            return None  # migrated, or another store (restored) under the same name
+        kinds = self.db.query("SELECT DISTINCT kind FROM import_batch WHERE id > ?", [batch])
+        if any(not str(kind).startswith("entry-") for (kind,) in kinds):
+            return None
+        added: set[tuple[str, int]] = set()
+        for (key,) in self.db.query(
+            "SELECT entity_key FROM audit_event WHERE id > ? AND id <= ? AND entity = 'value'",
+            [audit, now[2]],
+        ):
+            kpi, _area, period, _gender = str(key).split("/")
+            added.add((kpi, int(period)))
+        return now, added
+
     def groups_by_area(self, kinds: Sequence[str]) -> dict[str, tuple[Group, ...]]:
         """`groups_containing(area, kinds)` for every area at once: area id -> its groups by kind and title."""
         if not kinds:

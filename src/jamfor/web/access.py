@@ -52,7 +52,7 @@ class StoreAccess:
         self._suspect: set[int] = set()
         self._ready = threading.Condition()
         self._memo = ReadMemo()
-        self._periods: tuple[Hashable, dict[str, tuple[int, ...]]] | None = None
+        self._periods: tuple[Hashable, dict[str, tuple[int, ...]], tuple[int, int, int]] | None = None
         self._periods_lock = threading.Lock()
 
     @property
@@ -121,9 +121,26 @@ class StoreAccess:
         """
         with self._periods_lock:  # one reading at a time; the others wait for it
             if self._periods is None or self._periods[0] != version:
-                self._periods = (version, store.periods_by_kpi())
+                self._periods = (version, *self._periods_table(store))
             table = self._periods[1]
         return sorted({p for kpi in kpis for p in table.get(kpi, ())})
+
+    def _periods_table(self, store: Store) -> tuple[dict[str, tuple[int, ...]], tuple[int, int, int]]:
+        """Every KPI's years and the mark they were read at: the last table extended by what data
+        entry added since (a few rows), or, after an import or with no table yet, read whole (a
+        scan of every observation: seconds on PostgreSQL with the full dump)."""
+        if self._periods is not None:
+            _, table, mark = self._periods
+            added = store.periods_added_since(mark)
+            if added is not None:
+                new_mark, pairs = added
+                grown = dict(table)
+                for kpi, period in pairs:
+                    if period not in grown.get(kpi, ()):
+                        grown[kpi] = tuple(sorted({*grown.get(kpi, ()), period}))
+                return grown, new_mark
+        mark = store.periods_mark()  # before the scan: what commits during it is looked at again
+        return store.periods_by_kpi(), mark
 
     def close(self) -> None:
         """Close the siblings, then `store` (DuckDB cursors before their connection)."""
