@@ -24,12 +24,18 @@ from jamfor.cli import app
 from jamfor.compute import Scheme, round_half_away, swedish_number
 from jamfor.measuresets import Measure, MeasureSet, find_measure_set
 from jamfor.render import render
-from jamfor.render.jsonout import iter_json_all_utf8, render_json, render_json_all, render_json_all_utf8
+from jamfor.render.jsonout import (
+    _utf8_column,
+    iter_json_all_utf8,
+    render_json,
+    render_json_all,
+    render_json_all_utf8,
+)
 from jamfor.reports import municipality_report, municipality_reports_all
 from jamfor.reports.data import (
     ReferenceChoice,
     Values,
-    fetch_compact,
+    fetch_columns,
     present_column,
     shown_column,
     shown_list,
@@ -37,10 +43,12 @@ from jamfor.reports.data import (
 )
 from jamfor.reports.definitions import kpi_definitions
 from jamfor.reports.model import MunicipalityReport, Named, Reference
-from jamfor.reports.municipality import _Prepared, municipality_report_columns
+from jamfor.reports.municipality import municipality_report_columns
+from jamfor.reports.municipality_batch import PreparedMeasure
 from jamfor.sources.files import import_file
 from jamfor.sources.reference import load_reference
 from jamfor.store import Store
+from jamfor.store.report_data import AREA_SEPARATOR, value_columns
 from tests.conftest import SHARED
 
 KKIK = "kkik-2015-2017"
@@ -239,17 +247,83 @@ def test_missing_values_and_own_sources(store: Store, tmp_path: Path) -> None:
         )
     columns = municipality_report_columns(store, kpis=["N00938", "N09805"], years=[2020, 2021, 2022])
     assert render_json_all(columns, indent=None) == [render_json(r, indent=None) for r in columns.reports()]
-    for periods in ([2020, 2021, 2022], [2020, 2022], [2022]):
-        kpis = ["N09805", "N00938", "U21401"]
-        plain, compact = Values(store.values(kpis, periods, "T", None)), Values()
-        compact.add_compact(fetch_compact(store, kpis, periods, "T"), kpis, periods)
-        assert compact.distinct_sources == plain.distinct_sources == {"Kolada", "Egen enkät"}
-        assert sorted(compact.series()) == sorted(plain.series())
-        for kpi, period in plain.series():
+    for years in ([2020, 2021, 2022], [2020, 2022], [2022]):
+        measures = [
+            Measure(kpi="N09805", title=None, perspective="A"),
+            Measure(kpi="N00938", title=None, perspective="A", year_offset=-1),
+            Measure(kpi="N00938", title=None, perspective="A"),
+            Measure(kpi="U21401", title=None, perspective="A"),
+        ]
+        periods = sorted({m.data_year(y) for m in measures for y in years})
+        plain, columns = Values(store.values(["N09805", "N00938", "U21401"], periods, "T", None)), Values()
+        columns.add_columns(fetch_columns(store, measures, years, "T"))
+        assert columns.distinct_sources == plain.distinct_sources == {"Kolada", "Egen enkät"}
+        wanted = {(m.kpi, m.data_year(y)) for m in measures for y in years}
+        assert sorted(columns.series()) == sorted(key for key in plain.series() if key in wanted)
+        for kpi, period in columns.series():
             nan_as_none = {
                 a: None if v is None or math.isnan(v) else v for a, v in plain.at(kpi, period).items()
             }
-            assert compact.column(kpi, period) == (nan_as_none, plain.column(kpi, period)[1])
+            assert columns.column(kpi, period) == (nan_as_none, plain.column(kpi, period)[1])
+
+
+def test_value_columns_read_again_what_the_separator_would_cut(store: Store, tmp_path: Path) -> None:
+    """A source name holding the separator: that column is read a row per value, the same values."""
+    areas = [a.id for a in store.municipalities()][:3]
+    rows = [("N00938", a, 2022, str(i + 0.5)) for i, a in enumerate(areas)]
+    import_file(store, _csv(tmp_path / "kolada.csv", rows), source="Kolada")
+    odd = f"Enkät{AREA_SEPARATOR}2022"
+    import_file(store, _csv(tmp_path / "own.csv", [("N00938", areas[1], 2022, "7.25")]), source=odd)
+    import_file(store, _csv(tmp_path / "u.csv", [("U21401", areas[0], 2022, "1")]), source="Egen")
+    (n00938,) = value_columns(store, [("N00938", 2022)], "T", "Kolada")
+    assert n00938.values == {areas[0]: 0.5, areas[1]: 7.25, areas[2]: 2.5}
+    assert n00938.sources == {areas[1]: odd}
+    columns = value_columns(store, [("U21401", 2022), ("U21401", 2021), ("N00938", 2021)], "T", "Kolada")
+    assert [(c.kpi, c.period, c.values, c.sources) for c in columns] == [
+        ("U21401", 2022, {areas[0]: 1.0}, {areas[0]: "Egen"})
+    ]
+
+
+# Columns as the reports have them, and the values where orjson and json.dumps write numbers apart.
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(),
+    st.floats(min_value=-1e-3, max_value=1e-3),
+    st.sampled_from([1e-4, 9.99e-05, 1e-05, 10.00001, -0.0, 1e16, 9999999999999998.0, 5e-324]),
+)
+TEXTS = st.one_of(
+    st.none(),
+    st.text(),
+    st.sampled_from(['a","b', '\\",', "\ud800", "\x00\x1f\x7f\u2028", "Kolada, Egen enkät", ""]),
+)
+
+
+@given(st.lists(st.one_of(SCALARS, TEXTS), min_size=1, max_size=12), st.booleans(), st.booleans())
+def test_orjson_columns_are_what_json_dumps_writes(values: list[Any], numbers: bool, bare: bool) -> None:
+    """A column written by orjson (when `_utf8_column` takes it) is json.dumps of each item."""
+    fast = _utf8_column(values, numbers=numbers, bare=bare)
+    if fast is None:
+        return  # json's encoder writes it (the other tests check that way)
+    items, unquoted = fast
+    assert not unquoted or all(isinstance(v, str) for v in values)
+    expected = []
+    for v in values:
+        number = numbers and isinstance(v, float) and not math.isfinite(v)
+        text = json.dumps(None if number else v, ensure_ascii=False, allow_nan=False).encode()
+        expected.append(text[1:-1] if unquoted else text)
+    assert items == expected
+
+
+def test_orjson_takes_the_usual_columns() -> None:
+    """The fast way is taken for what reports hold (else the test above checks nothing much)."""
+    assert _utf8_column([1.5, None, 123456.25, 0.0001, -3.0], numbers=True, bare=False) is not None
+    assert _utf8_column([12, None, 3], numbers=False, bare=False) is not None
+    assert _utf8_column(['Plats 3 av 290, "delad".', "Å"], numbers=False, bare=True) is not None
+    assert _utf8_column(["Kolada", None], numbers=False, bare=True) is not None
+    assert _utf8_column([1e-05], numbers=True, bare=False) is None  # json.dumps: 1e-05
+    assert _utf8_column(["Kolada, Egen", None], numbers=False, bare=True) is None
 
 
 NUMBERS = st.one_of(
@@ -414,7 +488,7 @@ def test_a_measure_in_every_row_is_each_row(
     scheme: Scheme,
     choice: str,
 ) -> None:
-    """`_Prepared.every_row` (columns, shared trend and comment cases) equals `_Prepared.row` per area."""
+    """`PreparedMeasure.every_row` (columns, shared trend and comment cases) equals `PreparedMeasure.row` per area."""
     rows = [
         (measure.kpi, area, year + offset, value, "Kolada")
         for offset in (0, measure.year_offset)
@@ -423,9 +497,9 @@ def test_a_measure_in_every_row_is_each_row(
     ]
     rows += [(measure.kpi, "0000", year + measure.year_offset, riket, "Kolada") for year in years]
     names = {area: f"Kommun {area}" for area in PROPERTY_AREAS}
-    columns = _Prepared(measure, years, Values(rows), names, CHOICES[choice], scheme).every_row(
+    columns = PreparedMeasure(measure, years, Values(rows), names, CHOICES[choice], scheme).every_row(
         PROPERTY_AREAS
     )
-    single = _Prepared(measure, years, Values(rows), names, CHOICES[choice], scheme)
+    single = PreparedMeasure(measure, years, Values(rows), names, CHOICES[choice], scheme)
     for index, area in enumerate(PROPERTY_AREAS):
         assert dataclasses.asdict(columns.row(index)) == dataclasses.asdict(single.row(area))

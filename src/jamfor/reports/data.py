@@ -1,7 +1,8 @@
 """What every report builder shares: resolved measures, fetched values, the country's figures per measure.
 
-Builders fetch values with `Store.values` (one query, raw tuples) and compute everything else here
-with the pure functions of `jamfor.compute`. Where a report of 40 measures needed it, a fast path
+Builders fetch values with `Store.values` (one query, raw tuples; the reports of every
+municipality with `fetch_columns`, one query handing over a column per KPI and year) and compute
+everything else here with the pure functions of `jamfor.compute`. Where a report of 40 measures needed it, a fast path
 stands in for a compute function (rounding as shown, one area's rank, mean and median of sorted
 values) and returns exactly what compute returns; tests/reports/test_report_internals.py checks it.
 """
@@ -11,14 +12,13 @@ from __future__ import annotations
 import bisect
 import gc
 import math
-import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import repeat
-from operator import add, itemgetter, mul, sub
+from operator import itemgetter, mul, sub, truediv
 from typing import Final, cast
 
 from jamfor.compute import (
@@ -40,6 +40,7 @@ from jamfor.model import GENDERS, Kpi, Polarity
 from jamfor.reports.definitions import definitions_from
 from jamfor.reports.model import Extreme, KpiDefinition, Named, Reference
 from jamfor.store import Store
+from jamfor.store.report_data import ValueColumn, value_columns
 
 DEFAULT_YEARS: Final = 3
 DEFAULT_PERSPECTIVE: Final = "Nyckeltal"
@@ -49,7 +50,6 @@ COMPUTED_BY_US: Final = "Medelvärden, rangordning, färger och trender: beräkn
 MIN_QUARTILE_RANKED: Final = 4
 
 ValueRow = tuple[str, str, int, float | None, str | None]
-CompactRow = tuple[int, str, int, float | None, str | None]  # see fetch_compact
 
 
 @contextmanager
@@ -255,7 +255,7 @@ class Values:
         self._values: dict[tuple[str, int], dict[str, float | None]] = {}
         self._sources: dict[tuple[str, int], dict[str, str | None]] = {}
         self.distinct_sources: set[str | None] = set()  # every source any fetched value has
-        self.nan_free = True  # no value is NaN (add_compact's never are)
+        self.nan_free = True  # no value is NaN (add_columns' never are)
         self.add(rows)
 
     def add(self, rows: Iterable[ValueRow]) -> None:
@@ -298,59 +298,32 @@ class Values:
         """The (kpi, period) pairs fetched."""
         return self._values.keys()
 
-    def add_compact(self, rows: Iterable[CompactRow], kpis: Sequence[str], periods: Sequence[int]) -> None:
-        """Rows of `fetch_compact(store, kpis, periods, …)`: as `add` of `Store.values`' rows."""
-        common, first = KOLADA, min(periods, default=0)
-        rows = rows if isinstance(rows, list) else list(rows)
-        distinct = set(map(itemgetter(4), rows))
-        self.distinct_sources.update(common if s is None else s for s in distinct)
+    def add_columns(self, columns: Iterable[ValueColumn], common_source: str = KOLADA) -> None:
+        """Columns of `store.report_data.value_columns(…, common_source)`: as `add` of the same
+        values from `Store.values` (whose NaN are None here already)."""
         values, sources = self._values, self._sources
-        # All from Kolada and nothing fetched before: the sources are filled in afterwards.
-        only_common = distinct <= {None} and not any((k, p) in values for k in kpis for p in periods)
-        found: list[tuple[dict[str, float | None], dict[str, str | None]]] = []
-        tables: list[list[tuple[dict[str, float | None], dict[str, str | None]] | None]] = [
-            [None] * (max(periods, default=0) - first + 1) for _ in kpis
-        ]
-        for k, area, p, value, source in rows:
-            pair = tables[k][p]
-            if pair is None:
-                key = (kpis[k], first + p)
-                if key not in values:
-                    values[key], sources[key] = {}, {}
-                pair = tables[k][p] = (values[key], sources[key])
-                found.append(pair)
-            pair[0][area] = value
-            if not only_common:
-                pair[1][area] = source
-        for at, source_at in found:  # NULL stood for the common source
-            if only_common:
-                source_at.update(dict.fromkeys(at, common))
-            else:
-                for area, source in source_at.items():
-                    if source is None:
-                        source_at[area] = common
+        for column in columns:
+            key = (column.kpi, column.period)
+            # Most values come from the common source: one dict of it, the others written over.
+            named: dict[str, str | None] = dict.fromkeys(column.values, common_source)
+            named.update(column.sources)
+            if len(column.sources) < len(column.values):
+                self.distinct_sources.add(common_source)
+            self.distinct_sources.update(column.sources.values())
+            if key in values:
+                values[key].update(column.values)
+                sources[key].update(named)
+            else:  # the column's dict taken over, not copied
+                values[key], sources[key] = column.values, named
 
 
-# Store-side SQL, kept here until it moves into jamfor.store (Store.values' sibling): the reports of
-# all municipalities fetch ~35,000 values, and handing rows to Python costs more than the scan.
-_COMPACT_VALUES: Final = (
-    "SELECT array_position(?::text[], kpi::text) - 1, area, period - ?, NULLIF(value, 'NaN'), NULLIF(source, ?) "
-    "FROM observation WHERE kpi = ANY(?) AND gender = ? AND period = ANY(?)"
-)
-
-
-def fetch_compact(store: Store, kpis: Sequence[str], periods: Sequence[int], gender: str) -> list[CompactRow]:
-    """`Store.values(kpis, periods, gender, None)` in a form the database hands over faster.
-
-    Each row is (index in `kpis`, area, period - the first period, value, source), the value
-    None also where it is NaN (which means missing too), the source None where it is Kolada
-    (most values): small ints and None cost Python nothing to make, strings do.
-    `Values.add_compact` reads them.
-    """
-    if not kpis or not periods:
-        return []
-    params = [list(kpis), min(periods), KOLADA, list(kpis), gender, [int(p) for p in periods]]
-    return cast(list[CompactRow], store.db.query(_COMPACT_VALUES, params))
+def fetch_columns(
+    store: Store, measures: Sequence[Measure], years: Sequence[int], gender: str
+) -> list[ValueColumn]:
+    """Every area's values of the measures in the report years (each shifted by its measure's
+    year offset), in one query: see `store.report_data.value_columns`."""
+    pairs = [(m.kpi, m.data_year(year)) for m in measures for year in years]
+    return value_columns(store, pairs, gender, KOLADA)
 
 
 def latest_report_year(
@@ -448,10 +421,10 @@ def shown(value: float, decimals: int | None) -> float:
 def shown_list(values: Iterable[float], decimals: int | None) -> list[float]:
     """`shown` of many values (the same floats), a column at a time: ranks round hundreds.
 
-    Built-in `round` (the exact binary value, halves to even) agrees with `shown` wherever the
-    scaled value is not within _HALF_MARGIN of a half (see `shown`); only those few values, and
-    columns beyond _FAST_LIMIT or not finite, take `round_half_away`. Each step maps a builtin
-    over the column, so no Python code runs per value.
+    Rounding in floats agrees with `shown` wherever the scaled value is not within _HALF_MARGIN
+    of a half (see `shown`); only those few values, and columns beyond _FAST_LIMIT or not
+    finite, take `round_half_away`. Each step maps a builtin over the column, so no Python code
+    runs per value.
     """
     if decimals is None:
         return list(values)
@@ -460,16 +433,17 @@ def shown_list(values: Iterable[float], decimals: int | None) -> list[float]:
         return []
     if not 0 <= decimals < len(_SCALES):
         return [round_half_away(v, decimals) for v in values]
-    scaled = list(map(mul, values, repeat(_SCALES[decimals])))
+    scale = _SCALES[decimals]
+    scaled = list(map(mul, values, repeat(scale)))
     if not all(map(math.isfinite, scaled)) or max(map(abs, scaled)) >= _FAST_LIMIT:
         return [shown(v, decimals) for v in values]
-    # How far each scaled value lies from the nearest half (k + 0.5, either sign).
-    shifted = list(map(sub, scaled, repeat(0.5)))
-    distance = list(map(abs, map(sub, shifted, map(round, shifted))))
-    # + 0.0 turns -0.0 into 0.0, as round_half_away does.
-    out = list(map(add, map(round, values, repeat(decimals)), repeat(0.0)))
-    if min(distance) <= _HALF_MARGIN:
-        for i in [i for i, d in enumerate(distance) if d <= _HALF_MARGIN]:
+    # k / 10**d is the float of the decimal k·10**-d (see `shown`), 0 for -0.0 too; k is the
+    # nearest whole number to the scaled value, right unless that lies within _HALF_MARGIN of a half.
+    whole = list(map(round, scaled))
+    out = list(map(truediv, whole, repeat(scale)))
+    gaps = list(map(abs, map(sub, scaled, whole)))
+    if max(gaps) >= 0.5 - _HALF_MARGIN:
+        for i in [i for i, gap in enumerate(gaps) if gap >= 0.5 - _HALF_MARGIN]:
             out[i] = round_half_away(values[i], decimals)
     return out
 
@@ -490,21 +464,20 @@ def swedish_texts(
         return [None] * len(values)
     if not 0 <= places < len(_SCALES) or not all(map(math.isfinite, present)):
         return [None if v is None else swedish_number(v, decimals) for v in values]
-    spec = f",.{places}f"
     figures = shown_list(present, places) if rounded is None else [r for r in rounded if r is not None]
     # shown never gives -0.0, so no "-0" needs its sign dropped.
-    texts = "\x00".join([format(r, spec) for r in figures])
+    texts = "\x00".join(map(format, figures, repeat(f",.{places}f")))
     if decimals is None:
-        texts = _TRAILING_ZEROS.sub("\x00", texts + "\x00")[:-1]
+        # rstrip("0").rstrip(".") of each "x.dd", by three replacements of the whole text: whole
+        # numbers marked first (\x01), so that the last zero of "120" is not taken for a decimal.
+        texts = (
+            (texts + "\x00").replace(".00\x00", "\x01").replace("0\x00", "\x00").replace("\x01", "\x00")[:-1]
+        )
     swapped = texts.replace(",", "\u202f").replace(".", ",").replace("-", "\u2212").split("\x00")
     if len(present) == len(values):
         return list(swapped)
     found = iter(swapped)
     return [None if v is None else next(found) for v in values]
-
-
-# rstrip("0").rstrip(".") of each number before a \x00: format(x, ",.2f") always has a point.
-_TRAILING_ZEROS: Final = re.compile("\\.?0+\x00")
 
 
 def shown_column(values: Sequence[float | None], decimals: int | None) -> list[float | None]:

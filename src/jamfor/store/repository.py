@@ -315,8 +315,9 @@ class Store:
         if ids is not None:
             if not ids:
                 return []
-            sql += f" WHERE id IN ({', '.join('?' for _ in ids)})"
-        return [self._kpi(r) for r in self.db.query(sql + " ORDER BY id", list(ids or []))]
+            sql += " WHERE id = ANY(?)"  # one parameter, one plan, however many ids
+            return [self._kpi(r) for r in self.db.query(sql + " ORDER BY id", [list(ids)])]
+        return [self._kpi(r) for r in self.db.query(sql + " ORDER BY id")]
 
     def kpi_ids(self) -> set[str]:
         return {r[0] for r in self.db.query("SELECT id FROM kpi")}
