@@ -58,7 +58,7 @@ bench: install
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/reports.py
-	$(BIN)/python bench/web.py
+	$(BIN)/python bench/web.py --workers 1,2
 	$(BIN)/python bench/kolada.py --round-trip
 	$(BIN)/python bench/transfer.py
 	$(BIN)/python bench/soak.py
