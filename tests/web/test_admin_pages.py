@@ -346,7 +346,10 @@ def test_set_role_and_scope_with_the_audit_trail(site: Site) -> None:
         ("admin", "web", "set-role", "evaluator", "editor (1081, 1082)"),
     ]
     page = text_of(client.get("/admin/anvandare/karin"))
-    assert "Karlshamn\nRonneby</textarea>" in page and "set-role" in page  # the form and the history
+    assert "Karlshamn\nRonneby</textarea>" in page  # the form
+    assert "roll och behörighet ändrade" in page and "set-role" not in page  # the history, in words
+    english = text_of(client.get("/admin/anvandare/karin?lang=en"))
+    assert "role and scope changed" in english and "Time (UTC)" in english
     before = site.snapshot()
     refused = client.post(
         "/admin/anvandare/karin/roll", data={"csrf": csrf, "role": "editor", "areas": "Ingenstans"}
