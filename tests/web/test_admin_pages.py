@@ -141,6 +141,7 @@ def _posts(n: int) -> list[tuple[str, dict[str, str]]]:
         ("/admin/anvandare/target/aktivera", {}),
         ("/admin/anvandare/target/nycklar", {"label": f"walk {n}"}),
         ("/admin/anvandare/target/nycklar/sparra", {}),
+        ("/admin/anvandare/target/losenord", {"password": PASSWORD, "password2": PASSWORD}),
         ("/admin/perioder/stang", {"measure_set": "kkik-2015-2017", "year": str(2000 + n)}),
         ("/admin/perioder/oppna", {"measure_set": "kkik-2015-2017", "year": str(2000 + n)}),
     ]
@@ -394,6 +395,50 @@ def test_disable_ends_sessions_and_tokens_and_enable_lets_in_again(site: Site) -
     assert not site.do(lambda s: A.user(s, "olle")).disabled
     logged_in(site, "olle")
     assert [e[2] for e in site.events("user", "olle")] == ["create", "create-token", "disable", "enable"]
+
+
+def test_an_admin_sets_a_new_password_and_the_users_sessions_end(site: Site) -> None:
+    client, csrf = admin(site)
+    client.post(
+        "/admin/anvandare",
+        data={"csrf": csrf, "username": "pia", "password": PASSWORD, "password2": PASSWORD},
+    )
+    pia = logged_in(site, "pia")
+    assert pia.get("/konto").status_code == 200
+    before = site.snapshot()
+    refused = client.post(
+        "/admin/anvandare/pia/losenord",
+        data={"csrf": csrf, "password": "ett annat lösenord", "password2": "x"},
+    )
+    assert refused.status_code == 400 and "Upprepa lösenordet: lösenorden är olika" in text_of(refused)
+    assert "ett annat lösenord" not in refused.text  # never echoed
+    short = client.post(
+        "/admin/anvandare/pia/losenord", data={"csrf": csrf, "password": "kort", "password2": "kort"}
+    )
+    assert short.status_code == 400 and "Lösenord: minst 12 tecken" in text_of(short)
+    assert site.snapshot() == before
+    new = "ett helt nytt lösenord"
+    answer = client.post(
+        "/admin/anvandare/pia/losenord",
+        data={"csrf": csrf, "password": new, "password2": new},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303 and answer.headers["location"].endswith("?klart=losenord")
+    assert "Lösenordet är bytt" in client.get(answer.headers["location"]).text
+    assert pia.get("/konto").status_code == 401  # logged out
+    with pytest.raises(A.NotAuthenticated):
+        site.do(lambda s: A.authenticate(s, "pia", PASSWORD))
+    assert site.do(lambda s: A.authenticate(s, "pia", new)).username == "pia"
+    assert [e[:3] for e in site.events("user", "pia")][-1] == ("admin", "web", "set-password")
+    # One's own: every session ends, this one too, so the answer is the login page.
+    boss = logged_in(site, "boss")
+    own = boss.post(
+        "/admin/anvandare/boss/losenord",
+        data={"csrf": csrf_of(boss), "password": PASSWORD, "password2": PASSWORD},
+        follow_redirects=False,
+    )
+    assert own.status_code == 303 and own.headers["location"] == "/logga-in"
+    assert boss.get("/konto").status_code == 401
 
 
 def test_a_token_is_shown_once_works_and_is_revoked(site: Site) -> None:

@@ -152,6 +152,11 @@ ROUTES: dict[str, tuple[Callable[[Site, str, int], tuple[str, dict[str, str]]], 
             ("user-enable", "/admin/anvandare/target/aktivera", {}),
             ("token-create", "/admin/anvandare/target/nycklar", {"label": "walk {n}"}),
             ("token-revoke", "/admin/anvandare/target/nycklar/sparra", {}),
+            (
+                "user-password",
+                "/admin/anvandare/target/losenord",
+                {"password": PASSWORD, "password2": PASSWORD},
+            ),
             ("period-close", "/admin/perioder/stang", {"measure_set": "kkik-2015-2017", "year": "20{n:02}"}),
             ("period-reopen", "/admin/perioder/oppna", {"measure_set": "kkik-2015-2017", "year": "20{n:02}"}),
         ]

@@ -158,6 +158,11 @@ WORDS: Final[dict[Lang, dict[str, str]]] = {
         "done_revoked": "Användarens nycklar är spärrade.",
         "done_closed": "Perioden är stängd.",
         "done_reopened": "Perioden är öppen igen.",
+        "done_password": "Lösenordet är bytt; användarens inloggningar har avslutats.",
+        "new_password": "Nytt lösenord",
+        "new_password_note": "Användaren loggas ut överallt och loggar in med det nya lösenordet. API-nycklarna "
+        "påverkas inte.",
+        "set_password": "Byt lösenord",
     },
     "en": {
         "admin": "Administration",
@@ -255,6 +260,11 @@ WORDS: Final[dict[Lang, dict[str, str]]] = {
         "done_revoked": "The user's tokens are revoked.",
         "done_closed": "The period is closed.",
         "done_reopened": "The period is open again.",
+        "done_password": "The password is changed; the user's sessions have ended.",
+        "new_password": "New password",
+        "new_password_note": "The user is logged out everywhere and logs in with the new password. API tokens "
+        "are not affected.",
+        "set_password": "Change the password",
     },
 }
 
@@ -267,6 +277,7 @@ DONE: Final = {
     "sparrade": "done_revoked",
     "stangd": "done_closed",
     "oppnad": "done_reopened",
+    "losenord": "done_password",
 }
 
 
@@ -448,12 +459,7 @@ def _check_new_user(
             check_display_name(display_name)
         except JamforError:
             problems.append(_say(words, "bad_name", field=words["display_name"]))
-    if len(password) < MIN_PASSWORD:
-        problems.append(_say(words, "short", field=words["password"], n=MIN_PASSWORD))
-    elif len(password) > MAX_PASSWORD:
-        problems.append(_say(words, "long", field=words["password"], n=MAX_PASSWORD))
-    elif password != password2:
-        problems.append(_say(words, "differ", field=words["password2"]))
+    problems += _check_password(words, password, password2)
     role_problem = _check_role(words, role)
     if role_problem:
         problems.append(role_problem)
@@ -679,6 +685,17 @@ def users_page(
     return _users_page(request, language, access)
 
 
+def _check_password(words: dict[str, str], password: str, password2: str) -> list[str]:
+    """The password rules of `jamfor user add|password`, each broken one as a sentence."""
+    if len(password) < MIN_PASSWORD:
+        return [_say(words, "short", field=words["password"], n=MIN_PASSWORD)]
+    if len(password) > MAX_PASSWORD:
+        return [_say(words, "long", field=words["password"], n=MAX_PASSWORD)]
+    if password != password2:
+        return [_say(words, "differ", field=words["password2"])]
+    return []
+
+
 @router.post("/admin/anvandare", response_class=HTMLResponse)
 def add_user(
     request: Request,
@@ -832,6 +849,31 @@ def enable_user(
     access: StoreAccess = Depends(store_access),
 ) -> Response:
     return _set_disabled(request, username, csrf, lang, access, False)
+
+
+@router.post("/admin/anvandare/{username}/losenord", response_class=HTMLResponse)
+def set_password(
+    request: Request,
+    username: str,
+    csrf: str = Form("", max_length=200),
+    password: str = Form("", max_length=FORM_TEXT),
+    password2: str = Form("", max_length=FORM_TEXT),
+    lang: str = "sv",
+    access: StoreAccess = Depends(store_access),
+) -> Response:
+    """A new password set by an admin (`jamfor user password`): the user's sessions end."""
+    language = check_ui_lang(lang)
+    words = WORDS[language]
+    admin = require_admin(request, csrf)
+    with access.using() as store:
+        target = _target(store, request, username)
+        problems = _check_password(words, password, password2)
+        if not problems:
+            account_store.set_password(store, target.username, password, actor=admin.username, via="web")
+            if target.id == admin.id:  # their own sessions ended with the others: log in again
+                return RedirectResponse(f"/logga-in{_suffix(language)}", status_code=303)
+            return _redirect(_user_href(target.username, language), "losenord")
+    return _user_page(request, language, access, target, problems=problems)
 
 
 # -- API tokens ---------------------------------------------------------------------------------
