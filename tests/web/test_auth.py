@@ -325,3 +325,42 @@ def test_every_page_names_the_logged_in_user_in_the_menu(site: Site) -> None:
         assert "Logga in" not in nav, url
     anonymous = site.new_client().get("/natverk").text.split("<main", 1)[0]
     assert "Logga in" in anonymous and "editor" not in anonymous
+
+
+def test_a_user_changes_their_own_password(site: Site) -> None:
+    site.store_do(lambda store: A.add_user(store, "byter", PASSWORD, role="reader"))
+    here = logged_in(site, "byter")
+    elsewhere = logged_in(site, "byter")
+    csrf = csrf_of(here)
+    new = "ett nytt och längre lösenord"
+
+    def change(current: str, password: str, password2: str) -> Any:
+        data = {"csrf": csrf, "current": current, "password": password, "password2": password2}
+        return here.post("/konto/losenord", data=data, follow_redirects=False)
+
+    before = site.snapshot()
+    for (current, password, password2), message in [
+        (("fel lösenord", new, new), "Nuvarande lösenord: stämmer inte."),
+        ((PASSWORD, "kort", "kort"), "Nytt lösenord: minst 12 tecken."),
+        ((PASSWORD, new, new + "x"), "Upprepa det nya lösenordet: lösenorden är olika."),
+    ]:
+        answer = change(current, password, password2)
+        assert answer.status_code == 400 and message in answer.text
+        assert new not in answer.text and PASSWORD not in answer.text  # nothing typed is echoed
+    assert site.snapshot() == before  # nothing written (a wrong current password counts as a failed login)
+    assert (
+        here.post(
+            "/konto/losenord", data={"csrf": "fel", "current": PASSWORD, "password": new, "password2": new}
+        ).status_code
+        == 403
+    )
+    answer = change(PASSWORD, new, new)
+    assert answer.status_code == 303 and answer.headers["location"] == "/konto?klart=losenord"
+    assert (
+        "Ditt lösenord är bytt" in here.get(answer.headers["location"]).text
+    )  # this browser stays logged in
+    assert elsewhere.get("/konto").status_code == 401  # every other session has ended
+    assert login(site.new_client(), "byter").status_code == 401  # the old password no longer works
+    assert login(site.new_client(), "byter", new).status_code == 303
+    events = site.store_do(lambda store: A.audit_events(store, "user", "byter"))
+    assert (events[0].actor, events[0].via, events[0].action) == ("byter", "web", "set-password")

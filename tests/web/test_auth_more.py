@@ -139,6 +139,13 @@ ROUTES: dict[str, tuple[Callable[[Site, str, int], tuple[str, dict[str, str]]], 
     "evaluation-edit": (_evaluation_change, {"admin", "evaluator"}),
     "network-create": (_network_create, {"admin", "editor"}),
     "network-edit": (_network_edit, {"admin", "editor"}),
+    "own-password": (
+        lambda site, csrf, n: (
+            "/konto/losenord",
+            {"csrf": csrf, "current": PASSWORD, "password": PASSWORD, "password2": PASSWORD},
+        ),
+        set(ROLES),
+    ),
     **{
         f"admin-{name}": (_admin_form(path, **fields), {"admin"})
         for name, path, fields in [
@@ -249,6 +256,7 @@ FORM_PAGES = {
     "evaluation-history": f"/kompass/{EVALUATION}/historik",
     "network-new": "/natverk/ny",
     "network-edit": f"/natverk/{NETWORK}/redigera",
+    "account": "/konto",
 }
 
 

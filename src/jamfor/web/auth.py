@@ -27,7 +27,16 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from jamfor.accounts import SESSION_LIFETIME, AccessDenied, NotAuthenticated, User, check_username, new_secret
+from jamfor.accounts import (
+    MAX_PASSWORD,
+    MIN_PASSWORD,
+    SESSION_LIFETIME,
+    AccessDenied,
+    NotAuthenticated,
+    User,
+    check_username,
+    new_secret,
+)
 from jamfor.errors import JamforError
 from jamfor.render.text import Lang
 from jamfor.store import accounts as account_store
@@ -246,12 +255,22 @@ _LOGIN_WORDS: Final[dict[Lang, dict[str, str]]] = {
         "wrong": "Fel användarnamn eller lösenord.",
         "locked": "För många misslyckade inloggningar. Vänta en kvart och försök igen.",
         "stale": "Inloggningsformuläret var för gammalt. Försök igen.",
+        "current_wrong": "Nuvarande lösenord: stämmer inte.",
+        "short": "Nytt lösenord: minst {n} tecken.",
+        "long": "Nytt lösenord: högst {n} tecken.",
+        "differ": "Upprepa det nya lösenordet: lösenorden är olika.",
+        "changed": "Ditt lösenord är bytt. Dina andra inloggningar har avslutats.",
     },
     "en": {
         "title": "Log in",
         "wrong": "Wrong user name or password.",
         "locked": "Too many failed logins. Wait a quarter of an hour and try again.",
         "stale": "The login form was out of date. Try again.",
+        "current_wrong": "Current password: not right.",
+        "short": "New password: at least {n} characters.",
+        "long": "New password: at most {n} characters.",
+        "differ": "Repeat the new password: the passwords differ.",
+        "changed": "Your password is changed. Your other sessions have ended.",
     },
 }
 
@@ -356,9 +375,70 @@ def logout(
 
 @router.get("/konto", response_class=HTMLResponse)
 def account_page(
-    request: Request, lang: str = "sv", access: StoreAccess = Depends(store_access)
+    request: Request, lang: str = "sv", klart: str = "", access: StoreAccess = Depends(store_access)
 ) -> HTMLResponse:
     language = check_ui_lang(lang)
+    done = _LOGIN_WORDS[language]["changed"] if klart == "losenord" else None
+    return _account_page(request, language, access, done=done)
+
+
+@router.post("/konto/losenord", response_class=HTMLResponse)
+def change_own_password(
+    request: Request,
+    csrf: str = Form("", max_length=200),
+    current: str = Form("", max_length=10_000),
+    password: str = Form("", max_length=10_000),
+    password2: str = Form("", max_length=10_000),
+    lang: str = "sv",
+    access: StoreAccess = Depends(store_access),
+) -> Response:
+    """One's own new password, given the current one (a wrong one counts as a failed login, so
+    the throttle holds here too). Every other session ends; this browser gets a new one."""
+    language = check_ui_lang(lang)
+    words = _LOGIN_WORDS[language]
+    require_writable(request)
+    user = check_csrf(request, csrf).user
+    problem = None
+    if len(password) < MIN_PASSWORD:
+        problem = words["short"].format(n=MIN_PASSWORD)
+    elif len(password) > MAX_PASSWORD:
+        problem = words["long"].format(n=MAX_PASSWORD)
+    elif password != password2:
+        problem = words["differ"]
+    client = request.client.host if request.client else None
+    with access.using() as store:
+        try:
+            account_store.authenticate(store, user.username, current, client=client)
+        except NotAuthenticated as exc:
+            problem = words["locked" if str(exc).startswith("too many") else "current_wrong"]
+        if problem is not None:
+            return _account_page(request, language, access, problem=problem, status=400)
+        account_store.set_password(store, user.username, password, actor=user.username, via="web")
+        secret, _ = account_store.create_session(store, user)
+    response = RedirectResponse(
+        f"/konto?klart=losenord{'&lang=en' if language == 'en' else ''}", 303, NO_STORE
+    )
+    response.set_cookie(
+        COOKIE,
+        secret,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=secure_cookies(request),
+    )
+    return response
+
+
+def _account_page(
+    request: Request,
+    language: Lang,
+    access: StoreAccess,
+    *,
+    problem: str | None = None,
+    done: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
     user = require_user(request)
     with access.using() as store:
         areas = sorted((store.area(a) for a in user.areas), key=lambda a: a.title)
@@ -371,8 +451,12 @@ def account_page(
             "title": "Mitt konto" if language == "sv" else "My account",
             "areas": areas,
             "tokens": tokens,
+            "problem": problem,
+            "done": done,
+            "min_password": MIN_PASSWORD,
             **user_context(request),
         },
+        status_code=status,
     )
     response.headers.update(NO_STORE)
     return response
