@@ -356,9 +356,8 @@ def test_a_user_changes_their_own_password(site: Site) -> None:
     )
     answer = change(PASSWORD, new, new)
     assert answer.status_code == 303 and answer.headers["location"] == "/konto?klart=losenord"
-    assert (
-        "Ditt lösenord är bytt" in here.get(answer.headers["location"]).text
-    )  # this browser stays logged in
+    account = here.get(answer.headers["location"]).text  # this browser stays logged in
+    assert "Ditt lösenord är bytt" in account and "<dd>läsare</dd>" in account
     assert elsewhere.get("/konto").status_code == 401  # every other session has ended
     assert login(site.new_client(), "byter").status_code == 401  # the old password no longer works
     assert login(site.new_client(), "byter", new).status_code == 303

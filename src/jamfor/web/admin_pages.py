@@ -39,6 +39,7 @@ from jamfor.web.access import StoreAccess, store_access
 from jamfor.web.auth import (
     AUTH_ERROR_TYPES,
     NO_STORE,
+    ROLE_NAMES,
     check_csrf,
     require_user,
     require_writable,
@@ -53,11 +54,6 @@ MAX_TEXT: Final = 20_000  # a scope list or a label as typed; longer is refused 
 FORM_TEXT: Final = 2_000_000  # what a form field may bring at all (FastAPI refuses more)
 FIRST_YEAR, LAST_YEAR = 1950, 2100
 HISTORY_EVENTS: Final = 50
-
-ROLE_NAMES: Final[dict[Lang, dict[str, str]]] = {
-    "sv": {"admin": "administratör", "editor": "redaktör", "evaluator": "utvärderare", "reader": "läsare"},
-    "en": {"admin": "admin", "editor": "editor", "evaluator": "evaluator", "reader": "reader"},
-}
 
 WORDS: Final[dict[Lang, dict[str, str]]] = {
     "sv": {

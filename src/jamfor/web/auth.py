@@ -249,6 +249,11 @@ def safe_next(target: str | None) -> str:
 
 # -- pages -------------------------------------------------------------------------------------
 
+ROLE_NAMES: Final[dict[Lang, dict[str, str]]] = {
+    "sv": {"admin": "administratör", "editor": "redaktör", "evaluator": "utvärderare", "reader": "läsare"},
+    "en": {"admin": "admin", "editor": "editor", "evaluator": "evaluator", "reader": "reader"},
+}
+
 _LOGIN_WORDS: Final[dict[Lang, dict[str, str]]] = {
     "sv": {
         "title": "Logga in",
@@ -454,6 +459,7 @@ def _account_page(
             "problem": problem,
             "done": done,
             "min_password": MIN_PASSWORD,
+            "role_name": ROLE_NAMES[language].get(user.role, user.role),
             **user_context(request),
         },
         status_code=status,
