@@ -36,7 +36,7 @@ from jamfor.web.compass_edit import router as compass_edit_router
 from jamfor.web.compass_pages import router as compass_router
 from jamfor.web.downloads import split_download
 from jamfor.web.entry_pages import router as entry_router
-from jamfor.web.i18n import WebError, check_ui_lang, error_body, web_error
+from jamfor.web.i18n import WebError, check_ui_lang, error_body, local_time, web_error
 from jamfor.web.network_edit import network_links
 from jamfor.web.network_edit import router as network_edit_router
 from jamfor.web.similar_pages import router as similar_router
@@ -234,6 +234,7 @@ def create_app(
     templates = Jinja2Templates(directory=str(package / "templates"))
     templates.env.filters["n"] = lambda number: f"{number:,}".replace(",", "\u202f")
     templates.env.filters["num"] = text.number
+    templates.env.filters["local_time"] = local_time  # stored UTC times as Swedish time
     templates.env.globals["network_links"] = network_links  # the network pages' editing links
 
     @asynccontextmanager

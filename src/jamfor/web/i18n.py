@@ -7,7 +7,9 @@ imported here too, where the pages have always found them.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, tzinfo
 from typing import Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jamfor.render.text import Lang
 from jamfor.web.errors import (
@@ -205,3 +207,21 @@ UI: Final[dict[Lang, dict[str, str]]] = {
 def check_ui_lang(value: str | None) -> Lang:
     """The `lang` query parameter: "en" for English, anything else Swedish (the default)."""
     return "en" if (value or "").strip().lower() == "en" else "sv"
+
+
+# -- times ------------------------------------------------------------------------------------
+
+try:
+    SWEDISH_TIME: tzinfo = ZoneInfo("Europe/Stockholm")
+except ZoneInfoNotFoundError:  # a system without the time zone database: show UTC, and say so
+    SWEDISH_TIME = UTC
+
+
+def local_time(moment: datetime | None, seconds: bool = False) -> str:
+    """A stored time (naive UTC, as the store writes them) as Swedish local time, for the pages:
+    "2026-11-24 10:47" (CET/CEST); "–" for none. Without the time zone database, UTC marked so."""
+    if moment is None:
+        return "–"
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    shown = aware.astimezone(SWEDISH_TIME).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    return shown if SWEDISH_TIME is not UTC else shown + " UTC"
