@@ -3,12 +3,14 @@ between DuckDB and PostgreSQL; damaged exports and non-empty targets are refused
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
@@ -147,3 +149,56 @@ def test_cli_export_restore_compare(tmp_path: Path, duckdb_template: Path) -> No
     assert result.exit_code == 0, result.output
     result = runner.invoke(app, ["db", "compare-exports", str(tmp_path / "a"), str(tmp_path / "b")])
     assert result.exit_code == 0 and "same rows" in result.output
+
+
+def _keys_and_indexes(store: Store) -> list[tuple[str, str]]:
+    """Every key and index of the store's schema, as PostgreSQL would create them again."""
+    return [
+        (str(a), str(b).replace(f"{store.db.query('SELECT current_schema()')[0][0]}.", ""))
+        for a, b in store.db.query(
+            "SELECT conrelid::regclass::text || ' ' || conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE connamespace = current_schema()::regnamespace UNION ALL "
+            "SELECT tablename || ' ' || indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+            "ORDER BY 1"
+        )
+    ]
+
+
+@pytest.mark.parametrize("store", ["duckdb"], indirect=True)
+@pytest.mark.parametrize("empty_store", ["postgres"], indirect=True)
+def test_a_postgres_restore_builds_every_key_and_index_again(
+    store: Store, empty_store: Store, tmp_path: Path
+) -> None:
+    _fill(store, tmp_path)
+    export_store(store, tmp_path / "dump")
+    empty_store.migrate()
+    before = _keys_and_indexes(empty_store)
+    assert any("observation_pkey" in name for name, _ in before)
+    restore_store(empty_store, tmp_path / "dump")
+    assert _keys_and_indexes(empty_store) == before
+
+
+@pytest.mark.parametrize("store", ["duckdb"], indirect=True)
+@pytest.mark.parametrize("empty_store", ["postgres"], indirect=True)
+def test_a_duplicate_found_when_the_key_is_rebuilt_rolls_the_restore_back(
+    store: Store, empty_store: Store, tmp_path: Path
+) -> None:
+    _fill(store, tmp_path)
+    dump = tmp_path / "dump"
+    export_store(store, dump)
+    # Two copies of every observation: only the rebuilt primary key can notice.
+    rows = duckdb.sql(f"SELECT * FROM read_parquet('{dump / 'observation.parquet'}')")
+    rows.union(rows).write_parquet(str(dump / "twice.parquet"))
+    (dump / "twice.parquet").replace(dump / "observation.parquet")
+    metadata = json.loads((dump / "metadata.json").read_text(encoding="utf-8"))
+    for table in metadata["tables"]:
+        if table["name"] == "observation":
+            table["rows"] *= 2
+            table["sha256"] = hashlib.sha256((dump / "observation.parquet").read_bytes()).hexdigest()
+    (dump / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
+    empty_store.migrate()
+    before = _keys_and_indexes(empty_store)
+    with pytest.raises(Exception, match=r"duplicate key|observation_pkey"):
+        restore_store(empty_store, dump)
+    assert _keys_and_indexes(empty_store) == before
+    assert empty_store.db.query("SELECT count(*) FROM observation")[0][0] == 0
