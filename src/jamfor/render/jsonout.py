@@ -312,6 +312,10 @@ def _column(values: list[Any], *, numbers: bool, utf8: bool) -> list[Any]:
 _SCALARS: Final = frozenset({int, float, bool, type(None)})
 
 
+# One JSON string's contents: anything but a quote or a backslash, or an escape.
+_JSON_STRING: Final = re.compile(rb'"((?:[^"\\]|\\.)*)"', re.DOTALL)
+
+
 def _tiny(text: bytes) -> bool:
     """Whether orjson's `text` may hold a number below 1e-4 (and a few others: "10.00001")."""
     return b"e-" in text or b"0.0000" in text
@@ -331,8 +335,10 @@ def _utf8_column(values: list[Any], *, numbers: bool, bare: bool) -> tuple[list[
                 return None
             items, bare = text[1:-1].split(b","), False
         elif kinds == {str} and bare:
-            # A quote inside a string is escaped (\"), so '","' occurs only between two items.
-            items = orjson.dumps(values)[2:-2].split(b'","')
+            text = orjson.dumps(values)
+            # Without an escaped quote, '","' occurs only between two items; with one ('\\",'
+            # then the next item's '"') it would pass for a boundary: read string by string.
+            items = _JSON_STRING.findall(text) if b'\\"' in text else text[2:-2].split(b'","')
         elif kinds <= {str, type(None)} and "," not in "".join(filter(None, values)):
             # No comma inside any string (JSON escapes add none): commas are item boundaries.
             items, bare = orjson.dumps(values)[1:-1].split(b","), False
