@@ -86,6 +86,18 @@ def check_display_name(name: str) -> str:
     return text
 
 
+def password_problem(password: str, repeated: str | None = None) -> Literal["short", "long", "differ"] | None:
+    """Which password rule a new password breaks, if any: the length (MIN_PASSWORD–MAX_PASSWORD
+    characters), then, when the form asked for it twice, that both are the same."""
+    if len(password) < MIN_PASSWORD:
+        return "short"
+    if len(password) > MAX_PASSWORD:
+        return "long"
+    if repeated is not None and password != repeated:
+        return "differ"
+    return None
+
+
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
         raise JamforError(f"the password is too short: use at least {MIN_PASSWORD} characters")

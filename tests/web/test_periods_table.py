@@ -15,7 +15,8 @@ from jamfor.store import accounts as A
 from jamfor.store.entry import ValueChange, write_values
 from jamfor.web.access import StoreAccess
 
-PASSWORD = "correct horse battery staple"
+from .writable import PASSWORD
+
 KPI = "N00938"
 
 

@@ -26,6 +26,7 @@ from jamfor.accounts import (
     User,
     check_display_name,
     check_username,
+    password_problem,
 )
 from jamfor.errors import AmbiguousNameError, JamforError, NotFoundError
 from jamfor.measuresets import bundled_measure_sets
@@ -682,14 +683,15 @@ def users_page(
 
 
 def _check_password(words: dict[str, str], password: str, password2: str) -> list[str]:
-    """The password rules of `jamfor user add|password`, each broken one as a sentence."""
-    if len(password) < MIN_PASSWORD:
-        return [_say(words, "short", field=words["password"], n=MIN_PASSWORD)]
-    if len(password) > MAX_PASSWORD:
-        return [_say(words, "long", field=words["password"], n=MAX_PASSWORD)]
-    if password != password2:
+    """The password rules of `jamfor user add|password` (`password_problem`), as a sentence."""
+    broken = password_problem(password, password2)
+    if broken is None:
+        return []
+    if broken == "differ":
         return [_say(words, "differ", field=words["password2"])]
-    return []
+    return [
+        _say(words, broken, field=words["password"], n=MIN_PASSWORD if broken == "short" else MAX_PASSWORD)
+    ]
 
 
 @router.post("/admin/anvandare", response_class=HTMLResponse)

@@ -36,6 +36,7 @@ from jamfor.accounts import (
     User,
     check_username,
     new_secret,
+    password_problem,
 )
 from jamfor.errors import JamforError
 from jamfor.render.text import Lang
@@ -349,15 +350,7 @@ def login(
             )
         secret, _ = account_store.create_session(store, account)
     response = RedirectResponse(safe_next(next_path), status_code=303, headers=NO_STORE)
-    response.set_cookie(
-        COOKIE,
-        secret,
-        max_age=int(SESSION_LIFETIME.total_seconds()),
-        path="/",
-        httponly=True,
-        samesite="strict",
-        secure=secure_cookies(request),
-    )
+    _set_session_cookie(response, request, secret)
     response.delete_cookie(LOGIN_COOKIE, path="/logga-in", httponly=True, samesite="strict")
     return response
 
@@ -403,13 +396,10 @@ def change_own_password(
     words = _LOGIN_WORDS[language]
     require_writable(request)
     user = check_csrf(request, csrf).user
-    problem = None
-    if len(password) < MIN_PASSWORD:
-        problem = words["short"].format(n=MIN_PASSWORD)
-    elif len(password) > MAX_PASSWORD:
-        problem = words["long"].format(n=MAX_PASSWORD)
-    elif password != password2:
-        problem = words["differ"]
+    broken = password_problem(password, password2)
+    problem = (
+        None if broken is None else words[broken].format(n=MAX_PASSWORD if broken == "long" else MIN_PASSWORD)
+    )
     client = request.client.host if request.client else None
     with access.using() as store:
         try:
@@ -423,6 +413,12 @@ def change_own_password(
     response = RedirectResponse(
         f"/konto?klart=losenord{'&lang=en' if language == 'en' else ''}", 303, NO_STORE
     )
+    _set_session_cookie(response, request, secret)
+    return response
+
+
+def _set_session_cookie(response: Response, request: Request, secret: str) -> None:
+    """The session cookie: the whole site, JavaScript can't read it, never sent cross-site."""
     response.set_cookie(
         COOKIE,
         secret,
@@ -432,7 +428,6 @@ def change_own_password(
         samesite="strict",
         secure=secure_cookies(request),
     )
-    return response
 
 
 def _account_page(
